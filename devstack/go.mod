@@ -1,0 +1,7 @@
+module scfm/devstack
+
+go 1.26
+
+require scfm/shared v0.0.0
+
+replace scfm/shared => ../shared

@@ -1,0 +1,9 @@
+module scfm/gateway
+
+go 1.26
+
+require scfm/shared v0.0.0
+
+require github.com/stretchr/testify v1.12.1 // indirect
+
+replace scfm/shared => ../../shared

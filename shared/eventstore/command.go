@@ -1,0 +1,103 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scfm/shared/reply"
+)
+
+// maxAttempts bounds how often Execute decides a command again after a
+// conflict with a concurrent writer.
+const maxAttempts = 8
+
+// Decide runs one attempt of a command inside tx: it reads what it needs,
+// appends events, updates projections and returns the answer. It must have
+// no effect outside tx, because a conflicting attempt is rolled back and run
+// again.
+type Decide func(ctx context.Context, tx pgx.Tx) (reply.Reply, error)
+
+// Execute runs a command exactly once per commandID. In one transaction it
+// decides the command and records its answer beside the command id, so a
+// redelivered command changes nothing and gets the stored answer. Conflicts
+// with concurrent writers are retried with a fresh transaction.
+func Execute(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, error) {
+	var lastErr error
+	for range maxAttempts {
+		r, err := executeOnce(ctx, pool, commandID, decide)
+		if err == nil || !IsRetryable(err) {
+			return r, err
+		}
+		lastErr = err
+	}
+	return reply.Reply{}, fmt.Errorf("execute command %s: %w", commandID, lastErr)
+}
+
+func executeOnce(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, error) {
+	var out reply.Reply
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		stored, found, err := LookupAnswer(ctx, tx, commandID)
+		if err != nil {
+			return err
+		}
+		if found {
+			out = stored
+			return nil
+		}
+
+		r, err := decide(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if r.Status >= 500 {
+			// A failed attempt is not an answer: roll back so a
+			// redelivery can still succeed.
+			out = r
+			return errNotRecorded
+		}
+		out = r
+		return RecordAnswer(ctx, tx, commandID, r)
+	})
+	if errors.Is(err, errNotRecorded) {
+		return out, nil
+	}
+	return out, err
+}
+
+var errNotRecorded = errors.New("answer not recorded")
+
+// LookupAnswer returns the stored answer of commandID, if it was executed.
+func LookupAnswer(ctx context.Context, q Querier, commandID string) (reply.Reply, bool, error) {
+	r := reply.Reply{Total: -1}
+	err := q.QueryRow(ctx,
+		`SELECT status, location, body FROM processed_commands WHERE command_id = $1`,
+		commandID).Scan(&r.Status, &r.Location, &r.Body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return reply.Reply{}, false, nil
+	}
+	if err != nil {
+		return reply.Reply{}, false, fmt.Errorf("look up command %s: %w", commandID, err)
+	}
+	return r, true, nil
+}
+
+// RecordAnswer stores the answer of commandID in tx. A concurrent execution
+// of the same command makes one of the two transactions fail with a unique
+// violation, which Execute retries into a lookup of the winner's answer.
+func RecordAnswer(ctx context.Context, tx pgx.Tx, commandID string, r reply.Reply) error {
+	body := r.Body
+	if body == nil {
+		body = []byte{}
+	}
+	_, err := tx.Exec(ctx,
+		`INSERT INTO processed_commands (command_id, status, location, body) VALUES ($1, $2, $3, $4)`,
+		commandID, r.Status, r.Location, body)
+	if err != nil {
+		return fmt.Errorf("record command %s: %w", commandID, err)
+	}
+	return nil
+}
