@@ -1,7 +1,9 @@
 module scfm/callouts
 
-go 1.26
+go 1.26.0
 
 require scfm/shared v0.0.0
+
+require github.com/stretchr/testify v1.12.1 // indirect
 
 replace scfm/shared => ../../shared

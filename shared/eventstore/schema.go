@@ -9,7 +9,7 @@ import (
 
 // schemaSQL creates the tables every service's schema shares: the event log
 // (which is also the outbox), the processed commands and the checkpoints of
-// the feeds that tail the log.
+// the feeds that tail the log; and api_time, which renders timestamps.
 const schemaSQL = `
 CREATE TABLE events (
 	position       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -38,9 +38,14 @@ CREATE TABLE feed_checkpoints (
 	name     text   PRIMARY KEY,
 	position bigint NOT NULL
 );
+
+-- api_time renders a timestamp as the API does: UTC, milliseconds, Z.
+CREATE FUNCTION api_time(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
 `
 
-const dropSQL = `DROP TABLE feed_checkpoints; DROP TABLE processed_commands; DROP TABLE events;`
+const dropSQL = `DROP FUNCTION api_time; DROP TABLE feed_checkpoints; DROP TABLE processed_commands; DROP TABLE events;`
 
 // Migration returns the goose migration (version 1) that creates the shared
 // tables. Each service applies it before its own SQL migrations, which

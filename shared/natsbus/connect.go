@@ -94,3 +94,19 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, n Names, service
 	}
 	return nil
 }
+
+// EnsureBucket creates or updates the key-value bucket named base (under
+// the prefix) with one revision per key. Writers and readers both call it,
+// so neither depends on the other having started first.
+func EnsureBucket(ctx context.Context, js jetstream.JetStream, n Names, base string, replicas int) (jetstream.KeyValue, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:   n.Stream(base),
+		History:  1,
+		Storage:  jetstream.FileStorage,
+		Replicas: max(replicas, 1),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ensure bucket %s: %w", base, err)
+	}
+	return kv, nil
+}

@@ -1,0 +1,81 @@
+// Package app wires the callouts service: database, NATS, handlers, feeds
+// and the operations server, started and stopped in order.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"scfm/callouts/internal/command"
+	"scfm/callouts/internal/config"
+	"scfm/callouts/internal/postgres"
+	"scfm/callouts/internal/query"
+	"scfm/callouts/internal/tokenkv"
+	"scfm/shared/contract/calloutsv1"
+	"scfm/shared/eventstore"
+	"scfm/shared/natsbus"
+	"scfm/shared/outbox"
+	"scfm/shared/pgdb"
+	"scfm/shared/svc"
+)
+
+// Migrate applies the service's migrations.
+func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	return pgdb.Migrate(ctx, cfg.DatabaseURL, postgres.Schema, postgres.Migrations(), log,
+		eventstore.Migration())
+}
+
+// SeedSuperAdmin creates the super-admin account if none exists and returns
+// a new token for it.
+func SeedSuperAdmin(ctx context.Context, cfg config.Config) (string, error) {
+	pool, err := pgdb.Open(ctx, cfg.DatabaseURL, postgres.Schema, pgdb.PoolConfig{MaxConns: 2})
+	if err != nil {
+		return "", err
+	}
+	defer pool.Close()
+	return command.New(pool, time.Now).SeedSuperAdmin(ctx)
+}
+
+// Run serves the callouts service until ctx ends.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	// Connect PostgreSQL and NATS.
+	rt, err := svc.Open(ctx, cfg.Config, log, postgres.Schema)
+	if err != nil {
+		return err
+	}
+
+	// Streams and the token bucket.
+	if err := natsbus.EnsureStreams(ctx, rt.JS, rt.Names, calloutsv1.Service, rt.StreamConfig()); err != nil {
+		return err
+	}
+	kv, err := natsbus.EnsureBucket(ctx, rt.JS, rt.Names, calloutsv1.TokenBucket, cfg.StreamReplicas)
+	if err != nil {
+		return err
+	}
+
+	// Command and query handlers.
+	cmds := command.New(rt.Pool, time.Now)
+	contacts := query.NewContacts(rt.Pool)
+	server := natsbus.NewServer(rt.NC, rt.JS, rt.Names, natsbus.ServerConfig{
+		Service: calloutsv1.Service, Workers: cfg.Workers,
+	}, log)
+	server.HandleCommand("contact.create", cmds.CreateContact)
+	server.HandleCommand("contact.update", cmds.UpdateContact)
+	server.HandleCommand("contact.delete", cmds.DeleteContact)
+	server.HandleQuery("contact.get", contacts.Get)
+	server.HandleQuery("contact.list", contacts.List)
+	server.HandleQuery("token.resolve", query.ResolveToken(rt.Pool))
+	server.HandleQuery("command.answer", query.CommandAnswer(rt.Pool))
+	if err := server.Start(ctx); err != nil {
+		return fmt.Errorf("start nats server: %w", err)
+	}
+	rt.OnStop(server.Stop)
+
+	// Feeds: the public event relay and the token bucket.
+	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, calloutsv1.Service, log).Run)
+	rt.Go("token-bucket", tokenkv.NewFeed(rt.Pool, kv, log).Run)
+
+	return rt.Serve(ctx, nil)
+}

@@ -1,0 +1,82 @@
+// Package command decides the callouts service's commands: each handler
+// loads what it needs, checks the rules, and records events together with
+// their projection and the command's answer in one transaction.
+package command
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scfm/callouts/internal/projection"
+	"scfm/shared/eventstore"
+	"scfm/shared/natsbus"
+	"scfm/shared/reply"
+)
+
+// Handlers decides commands against the service's database.
+type Handlers struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// New returns handlers over pool; now is the clock (time.Now in production).
+func New(pool *pgxpool.Pool, now func() time.Time) *Handlers {
+	return &Handlers{pool: pool, now: now}
+}
+
+// clock returns the current time at the database's precision, so the time
+// in an event and the time in its projection are the same value.
+func (h *Handlers) clock() time.Time { return h.now().UTC().Truncate(time.Microsecond) }
+
+// decideFunc decides one attempt of a command in tx; it calls record to
+// write its events.
+type decideFunc func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error)
+
+// recorder projects and appends events for the command being decided.
+type recorder struct {
+	tx  pgx.Tx
+	req natsbus.Request
+}
+
+// Record applies each event to the read tables and appends it to the log.
+func (r recorder) Record(ctx context.Context, events ...eventstore.Event) error {
+	for _, e := range events {
+		if err := projection.Apply(ctx, r.tx, e); err != nil {
+			return err
+		}
+	}
+	return eventstore.Append(ctx, r.tx, events...)
+}
+
+// Metadata is the event metadata of the command being decided.
+func (r recorder) Metadata() eventstore.Metadata {
+	return eventstore.Metadata{
+		CommandID:     r.req.ID,
+		CorrelationID: r.req.CorrelationID,
+		CausationID:   r.req.ID,
+		AccountID:     r.req.AccountID,
+	}
+}
+
+// run executes decide once per command id.
+func (h *Handlers) run(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, error) {
+	return eventstore.Execute(ctx, h.pool, req.ID, func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
+		return decide(ctx, tx, recorder{tx: tx, req: req})
+	})
+}
+
+// decode reads a command payload keeping numbers as written. A payload that
+// cannot be read is the sender's fault and answers 400.
+func decode(data []byte, v any) (reply.Reply, bool) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	if err := d.Decode(v); err != nil {
+		return reply.BadRequest("base", "is invalid"), false
+	}
+	return reply.Reply{}, true
+}

@@ -1,0 +1,42 @@
+package projection
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scfm/shared/eventstore"
+)
+
+// Tables are the read tables Apply writes, children first.
+var tables = []string{"contacts", "access_tokens", "accounts"}
+
+// Rebuild empties the read tables and applies the whole event log again in
+// one transaction, so readers see either the old or the rebuilt tables.
+func Rebuild(ctx context.Context, pool *pgxpool.Pool) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for _, t := range tables {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
+				return fmt.Errorf("empty %s: %w", t, err)
+			}
+		}
+		var pos int64
+		for {
+			events, err := eventstore.ReadFrom(ctx, tx, pos, 1000)
+			if err != nil {
+				return err
+			}
+			if len(events) == 0 {
+				return nil
+			}
+			for _, e := range events {
+				if err := Apply(ctx, tx, e); err != nil {
+					return err
+				}
+			}
+			pos = events[len(events)-1].Position
+		}
+	})
+}
