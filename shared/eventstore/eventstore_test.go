@@ -1,0 +1,161 @@
+package eventstore_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"scfm/shared/eventstore"
+	"scfm/shared/pgtest"
+	"scfm/shared/reply"
+	"scfm/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func appendOne(ctx context.Context, pool pgx.Tx, version int64) error {
+	return eventstore.Append(ctx, pool, eventstore.New("thing", "1", version, "thing.changed",
+		map[string]int64{"v": version}, eventstore.Metadata{}))
+}
+
+func TestConcurrentAppendAtSameVersionOneWins(t *testing.T) {
+	t.Parallel()
+
+	pool, _ := pgtest.Pool(t, "es", nil)
+	ctx := context.Background()
+
+	// Two writers both read version 0 and append version 1; the second
+	// blocks on the first's transaction and then conflicts.
+	const writers = 8
+	var wins, conflicts atomic.Int32
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return appendOne(ctx, tx, 1) })
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, eventstore.ErrVersionConflict):
+				conflicts.Add(1)
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+
+	require.Equal(t, int32(1), wins.Load())
+	require.Equal(t, int32(writers-1), conflicts.Load())
+	events, err := eventstore.ReadFrom(ctx, pool, 0, 100)
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+}
+
+func TestExecuteRedeliveredCommandHasOneEffectAndSameAnswer(t *testing.T) {
+	t.Parallel()
+
+	pool, _ := pgtest.Pool(t, "es", nil)
+	ctx := context.Background()
+
+	var decided atomic.Int32
+	decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
+		n := decided.Add(1)
+		var version int64
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&version)
+		if err != nil {
+			return reply.Reply{}, err
+		}
+		if err := appendOne(ctx, tx, version+1); err != nil {
+			return reply.Reply{}, err
+		}
+		return reply.Created("/things/1", map[string]int32{"attempt": n}), nil
+	}
+
+	// The same command delivered concurrently and then again later.
+	var wg sync.WaitGroup
+	answers := make([]reply.Reply, 6)
+	for i := range 5 {
+		wg.Go(func() {
+			r, err := eventstore.Execute(ctx, pool, "cmd-1", decide)
+			require.NoError(t, err)
+			answers[i] = r
+		})
+	}
+	wg.Wait()
+	r, err := eventstore.Execute(ctx, pool, "cmd-1", decide)
+	require.NoError(t, err)
+	answers[5] = r
+
+	events, err := eventstore.ReadFrom(ctx, pool, 0, 100)
+	require.NoError(t, err)
+	require.Len(t, events, 1, "one effect")
+	for _, a := range answers {
+		require.Equal(t, 201, a.Status)
+		require.Equal(t, "/things/1", a.Location)
+		require.JSONEq(t, string(answers[0].Body), string(a.Body), "same answer")
+	}
+
+	// A different command is a different effect.
+	_, err = eventstore.Execute(ctx, pool, "cmd-2", decide)
+	require.NoError(t, err)
+	events, err = eventstore.ReadFrom(ctx, pool, 0, 100)
+	require.NoError(t, err)
+	require.Len(t, events, 2)
+}
+
+func TestExecuteDoesNotRecordServerErrors(t *testing.T) {
+	t.Parallel()
+
+	pool, _ := pgtest.Pool(t, "es", nil)
+	ctx := context.Background()
+
+	fail := true
+	decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
+		if err := appendOne(ctx, tx, 1); err != nil {
+			return reply.Reply{}, err
+		}
+		if fail {
+			return reply.Unavailable(), nil
+		}
+		return reply.NoContent(), nil
+	}
+	r, err := eventstore.Execute(ctx, pool, "cmd", decide)
+	require.NoError(t, err)
+	require.Equal(t, 503, r.Status)
+
+	fail = false
+	r, err = eventstore.Execute(ctx, pool, "cmd", decide)
+	require.NoError(t, err)
+	require.Equal(t, 204, r.Status)
+
+	events, err := eventstore.ReadFrom(ctx, pool, 0, 100)
+	require.NoError(t, err)
+	require.Len(t, events, 1, "the failed attempt left nothing behind")
+}
+
+func TestPrivateDataRoundTrips(t *testing.T) {
+	t.Parallel()
+
+	pool, _ := pgtest.Pool(t, "es", nil)
+	ctx := context.Background()
+
+	e := eventstore.New("token", "7", 1, "token.created", map[string]int{"id": 7},
+		eventstore.Metadata{AccountID: 3, CommandID: "c", CorrelationID: "r"})
+	e.Private = []byte(`{"hash":"abc"}`)
+	require.NoError(t, pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		return eventstore.Append(ctx, tx, e)
+	}))
+
+	got, err := eventstore.ReadFrom(ctx, pool, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, e.ID, got[0].ID)
+	require.JSONEq(t, `{"hash":"abc"}`, string(got[0].Private))
+	require.Equal(t, e.Metadata, got[0].Metadata)
+	require.Positive(t, got[0].Position)
+}
