@@ -82,7 +82,7 @@ func linkHeader(r *http.Request, req filter.Request, total int64) string {
 	}
 	if req.Page > 1 {
 		add(1, "first")
-		add(min(req.Page-1, pages), "prev")
+		add(req.Page-1, "prev")
 	}
 	if req.Page < pages {
 		add(pages, "last")
