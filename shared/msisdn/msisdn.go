@@ -14,9 +14,10 @@ import "github.com/nyaruka/phonenumbers"
 //
 // The steps, in order: a trailing extension ("ext", "ex", "xt", "x", "#" or
 // ":" followed by up to six digits) is dropped; a zero that directly follows
-// an opening parenthesis, as in "+252 (0) 66", is dropped; every character
-// other than an ASCII digit is dropped; leading zeros (international prefix
-// "00" or trunk prefix "0") are dropped. If the remaining digits form a number
+// an opening parenthesis, as in "+252 (0) 66", is dropped; decimal digits of
+// other scripts (Arabic-Indic, Khmer, full-width, ...) become ASCII digits;
+// every character other than a digit is dropped; leading zeros (an
+// international prefix "00" or a trunk prefix "0") are dropped. If the remaining digits form a number
 // that is possible for its country code, the result is "+" and those digits.
 // Otherwise, and only then, the country's national prefix rules are tried
 // (for example a trunk "0" written after the country code); if they produce a

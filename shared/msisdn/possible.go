@@ -99,6 +99,10 @@ func countryCode[T ~string | ~[]byte](digits T) (code, codeDigits int) {
 
 	table := lengths()
 	for i := 0; i < maxCountryCodeDigits && i < len(digits); i++ {
+		if !isDigit(digits[i]) {
+			return 0, 0
+		}
+
 		code = code*10 + int(digits[i]-'0')
 		if table[code]&knownCode != 0 {
 			return code, i + 1
