@@ -26,19 +26,27 @@ type Decide func(ctx context.Context, tx pgx.Tx) (reply.Reply, error)
 // redelivered command changes nothing and gets the stored answer. Conflicts
 // with concurrent writers are retried with a fresh transaction.
 func Execute(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, error) {
+	r, _, err := ExecuteFresh(ctx, pool, commandID, decide)
+	return r, err
+}
+
+// ExecuteFresh is Execute that also tells whether this call decided the
+// command (fresh) or found the answer of an earlier execution.
+func ExecuteFresh(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, bool, error) {
 	var lastErr error
 	for range maxAttempts {
-		r, err := executeOnce(ctx, pool, commandID, decide)
+		r, fresh, err := executeOnce(ctx, pool, commandID, decide)
 		if err == nil || !IsRetryable(err) {
-			return r, err
+			return r, fresh, err
 		}
 		lastErr = err
 	}
-	return reply.Reply{}, fmt.Errorf("execute command %s: %w", commandID, lastErr)
+	return reply.Reply{}, false, fmt.Errorf("execute command %s: %w", commandID, lastErr)
 }
 
-func executeOnce(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, error) {
+func executeOnce(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, bool, error) {
 	var out reply.Reply
+	fresh := false
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		stored, found, err := LookupAnswer(ctx, tx, commandID)
 		if err != nil {
@@ -48,6 +56,7 @@ func executeOnce(ctx context.Context, pool *pgxpool.Pool, commandID string, deci
 			out = stored
 			return nil
 		}
+		fresh = true
 
 		r, err := decide(ctx, tx)
 		if err != nil {
@@ -63,9 +72,9 @@ func executeOnce(ctx context.Context, pool *pgxpool.Pool, commandID string, deci
 		return RecordAnswer(ctx, tx, commandID, r)
 	})
 	if errors.Is(err, errNotRecorded) {
-		return out, nil
+		return out, true, nil
 	}
-	return out, err
+	return out, fresh && err == nil, err
 }
 
 var errNotRecorded = errors.New("answer not recorded")

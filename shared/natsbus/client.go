@@ -27,6 +27,8 @@ type Call struct {
 	ID string
 	// AccountID is the authenticated account.
 	AccountID int64
+	// SuperAdmin tells whether the account holds the super_admin permission.
+	SuperAdmin bool
 	// CorrelationID ties the call to the client request.
 	CorrelationID string
 	// Traceparent is the W3C trace context of the request, if any.
@@ -163,6 +165,9 @@ func (c *Client) Query(ctx context.Context, service, model, verb string, call Ca
 func setCallHeaders(m *nats.Msg, call Call) {
 	if call.AccountID != 0 {
 		m.Header.Set(HeaderAccountID, strconv.FormatInt(call.AccountID, 10))
+	}
+	if call.SuperAdmin {
+		m.Header.Set(HeaderSuperAdmin, "true")
 	}
 	if call.CorrelationID != "" {
 		m.Header.Set(HeaderCorrelationID, call.CorrelationID)

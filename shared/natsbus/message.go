@@ -12,6 +12,7 @@ import (
 const (
 	HeaderReplyTo       = "Reply-To"
 	HeaderAccountID     = "Account-Id"
+	HeaderSuperAdmin    = "Super-Admin"
 	HeaderCorrelationID = "Correlation-Id"
 	HeaderTraceparent   = "traceparent"
 	HeaderStatus        = "Status"
@@ -62,6 +63,9 @@ type Request struct {
 	Name string
 	// AccountID is the authenticated account the request acts for.
 	AccountID int64
+	// SuperAdmin tells whether that account holds the super_admin
+	// permission, as the gateway established when it authenticated.
+	SuperAdmin bool
 	// CorrelationID ties the request to the client call that caused it.
 	CorrelationID string
 	// Header holds every header, for handlers that need more.
@@ -80,6 +84,7 @@ func newRequest(m *nats.Msg, prefix string) Request {
 		ID:            m.Header.Get(nats.MsgIdHdr),
 		Name:          name,
 		AccountID:     acct,
+		SuperAdmin:    m.Header.Get(HeaderSuperAdmin) == "true",
 		CorrelationID: m.Header.Get(HeaderCorrelationID),
 		Header:        m.Header,
 		Data:          m.Data,

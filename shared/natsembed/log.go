@@ -38,9 +38,10 @@ func (l *logAdapter) fatal() string {
 	return l.lastFatal
 }
 
-// Noticef logs at info level.
+// Noticef logs at debug level: the server's notices are start-up banners
+// and routine lifecycle lines, which the embedding program reports itself.
 func (l *logAdapter) Noticef(format string, v ...any) {
-	l.log.Info(fmt.Sprintf(format, v...))
+	l.log.Debug(fmt.Sprintf(format, v...))
 }
 
 // Warnf logs at warn level.

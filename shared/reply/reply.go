@@ -58,6 +58,12 @@ func NotFound() Reply {
 	}
 }
 
+// Unauthorized answers 401 with an empty body: the caller's account may not
+// use this route.
+func Unauthorized() Reply {
+	return Reply{Status: http.StatusUnauthorized, Total: -1}
+}
+
 // Errors is the field → messages map of a validation answer.
 type Errors map[string][]string
 

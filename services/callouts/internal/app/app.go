@@ -11,8 +11,8 @@ import (
 	"scfm/callouts/internal/command"
 	"scfm/callouts/internal/config"
 	"scfm/callouts/internal/postgres"
-	"scfm/callouts/internal/query"
 	"scfm/callouts/internal/tokenkv"
+	"scfm/shared/callflow"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
@@ -35,7 +35,7 @@ func SeedSuperAdmin(ctx context.Context, cfg config.Config) (string, error) {
 		return "", err
 	}
 	defer pool.Close()
-	return command.New(pool, time.Now).SeedSuperAdmin(ctx)
+	return command.New(pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics)).SeedSuperAdmin(ctx)
 }
 
 // Run serves the callouts service until ctx ends.
@@ -56,18 +56,16 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 
 	// Command and query handlers.
-	cmds := command.New(rt.Pool, time.Now)
-	contacts := query.NewContacts(rt.Pool)
+	cmds := command.New(rt.Pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics))
+	cmds.OnTokenChange(func(ctx context.Context, hash string) {
+		if err := tokenkv.Sync(ctx, rt.Pool, kv, hash); err != nil {
+			log.Warn("token bucket not updated at once; the token feed will", "err", err)
+		}
+	})
 	server := natsbus.NewServer(rt.NC, rt.JS, rt.Names, natsbus.ServerConfig{
 		Service: calloutsv1.Service, Workers: cfg.Workers,
 	}, log)
-	server.HandleCommand("contact.create", cmds.CreateContact)
-	server.HandleCommand("contact.update", cmds.UpdateContact)
-	server.HandleCommand("contact.delete", cmds.DeleteContact)
-	server.HandleQuery("contact.get", contacts.Get)
-	server.HandleQuery("contact.list", contacts.List)
-	server.HandleQuery("token.resolve", query.ResolveToken(rt.Pool))
-	server.HandleQuery("command.answer", query.CommandAnswer(rt.Pool))
+	register(server, cmds, rt.Pool)
 	if err := server.Start(ctx); err != nil {
 		return fmt.Errorf("start nats server: %w", err)
 	}

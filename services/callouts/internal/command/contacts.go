@@ -41,11 +41,7 @@ func (h *Handlers) CreateContact(ctx context.Context, req natsbus.Request) (repl
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		body, err := query.ContactJSON(ctx, tx, req.AccountID, d.ID)
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		return reply.Reply{Status: 201, Location: "/api/contacts/" + ev.StreamID, Total: -1, Body: body}, nil
+		return renderCreated(ctx, tx, "/api/contacts/", d.ID, query.Contacts(tx))
 	})
 }
 

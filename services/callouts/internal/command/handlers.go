@@ -7,12 +7,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"scfm/callouts/internal/projection"
+	"scfm/callouts/internal/query"
+	"scfm/shared/callflow"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 	"scfm/shared/reply"
@@ -20,14 +23,23 @@ import (
 
 // Handlers decides commands against the service's database.
 type Handlers struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	flows callflow.Registry
+	// tokenChanged, when set, is told the hash of a token that was deleted
+	// or changed owner, right after the commit, so gateways stop honouring
+	// it at once instead of when the token feed catches up.
+	tokenChanged func(ctx context.Context, hash string)
 }
 
-// New returns handlers over pool; now is the clock (time.Now in production).
-func New(pool *pgxpool.Pool, now func() time.Time) *Handlers {
-	return &Handlers{pool: pool, now: now}
+// New returns handlers over pool; now is the clock (time.Now in
+// production) and flows the accepted call flow logics.
+func New(pool *pgxpool.Pool, now func() time.Time, flows callflow.Registry) *Handlers {
+	return &Handlers{pool: pool, now: now, flows: flows}
 }
+
+// OnTokenChange registers the hook told about deleted tokens.
+func (h *Handlers) OnTokenChange(fn func(ctx context.Context, hash string)) { h.tokenChanged = fn }
 
 // clock returns the current time at the database's precision, so the time
 // in an event and the time in its projection are the same value.
@@ -65,7 +77,14 @@ func (r recorder) Metadata() eventstore.Metadata {
 
 // run executes decide once per command id.
 func (h *Handlers) run(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, error) {
-	return eventstore.Execute(ctx, h.pool, req.ID, func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
+	r, _, err := h.runFresh(ctx, req, decide)
+	return r, err
+}
+
+// runFresh is run that also tells whether this call decided the command or
+// found an earlier answer.
+func (h *Handlers) runFresh(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, bool, error) {
+	return eventstore.ExecuteFresh(ctx, h.pool, req.ID, func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
 		return decide(ctx, tx, recorder{tx: tx, req: req})
 	})
 }
@@ -79,4 +98,23 @@ func decode(data []byte, v any) (reply.Reply, bool) {
 		return reply.BadRequest("base", "is invalid"), false
 	}
 	return reply.Reply{}, true
+}
+
+// renderCreated answers 201 with the new row as res renders it.
+func renderCreated(ctx context.Context, tx pgx.Tx, path string, id int64, res query.Resource) (reply.Reply, error) {
+	body, err := res.Render(ctx, tx, id)
+	if err != nil {
+		return reply.Reply{}, err
+	}
+	loc := path + strconv.FormatInt(id, 10)
+	return reply.Reply{Status: 201, Location: loc, Total: -1, Body: body}, nil
+}
+
+// mustJSON marshals the plain structs events carry.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("marshal " + err.Error()) // plain structs always marshal
+	}
+	return b
 }

@@ -11,14 +11,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"scfm/callouts/internal/domain/account"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 	"scfm/shared/reply"
 )
-
-// permissionSuperAdmin is the permission bit of super-admin accounts.
-const permissionSuperAdmin = 1
 
 // SeedSuperAdmin makes sure a super-admin account exists (creating the first
 // one if none does) and gives it a new access token, which it returns. The
@@ -35,17 +33,15 @@ func (h *Handlers) SeedSuperAdmin(ctx context.Context) (string, error) {
 
 		var accountID int64
 		err := tx.QueryRow(ctx, `SELECT id FROM accounts WHERE permissions & $1 = $1 ORDER BY id LIMIT 1`,
-			permissionSuperAdmin).Scan(&accountID)
+			account.PermissionSuperAdmin).Scan(&accountID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			if accountID, err = nextID(ctx, tx, "accounts"); err != nil {
 				return reply.Reply{}, err
 			}
-			events = append(events, eventstore.New(calloutsv1.AggregateAccount,
-				strconv.FormatInt(accountID, 10), 1, calloutsv1.AccountCreated,
-				calloutsv1.AccountCreatedV1{
-					ID: accountID, Metadata: []byte("{}"), Settings: []byte("{}"),
-					Permissions: []string{"super_admin"}, CreatedAt: now,
-				}, rec.Metadata()))
+			s := account.State{ID: accountID, Permissions: account.PermissionSuperAdmin}
+			events = append(events, accountEvent(s, 1, calloutsv1.AccountCreated, calloutsv1.AccountCreatedV1{
+				AccountV1: publicAccount(s), CreatedAt: now,
+			}, rec))
 		} else if err != nil {
 			return reply.Reply{}, fmt.Errorf("find super admin: %w", err)
 		}

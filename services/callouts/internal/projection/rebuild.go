@@ -10,14 +10,12 @@ import (
 	"scfm/shared/eventstore"
 )
 
-// Tables are the read tables Apply writes, children first.
-var tables = []string{"contacts", "access_tokens", "accounts"}
-
 // Rebuild empties the read tables and applies the whole event log again in
 // one transaction, so readers see either the old or the rebuilt tables.
 func Rebuild(ctx context.Context, pool *pgxpool.Pool) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		for _, t := range tables {
+		// The read tables Apply writes, children first.
+		for _, t := range []string{"contacts", "users", "access_tokens", "accounts"} {
 			if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
 				return fmt.Errorf("empty %s: %w", t, err)
 			}

@@ -14,6 +14,7 @@ import (
 	"scfm/callouts/internal/postgres"
 	"scfm/callouts/internal/projection"
 	"scfm/callouts/internal/query"
+	"scfm/shared/callflow"
 	"scfm/shared/filter"
 	"scfm/shared/natsbus"
 	"scfm/shared/pgtest"
@@ -30,7 +31,7 @@ func TestRebuildGivesIdenticalAnswers(t *testing.T) {
 	ctx := context.Background()
 	tick := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { tick = tick.Add(1500 * time.Microsecond); return tick }
-	cmds := command.New(pool, clock)
+	cmds := command.New(pool, clock, callflow.NewRegistry(nil))
 
 	_, err := cmds.SeedSuperAdmin(ctx)
 	require.NoError(t, err)
@@ -51,7 +52,7 @@ func TestRebuildGivesIdenticalAnswers(t *testing.T) {
 	}
 
 	answers := func() []string {
-		contacts := query.NewContacts(pool)
+		contacts := query.Contacts(pool)
 		var out []string
 		for _, req := range []filter.Request{
 			{Page: 1, PerPage: 1000},

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -27,8 +28,9 @@ type Resolver struct {
 	client *natsbus.Client
 	log    *slog.Logger
 
-	mu    sync.RWMutex
-	cache map[string]calloutsv1.Principal
+	mu      sync.RWMutex
+	cache   map[string]calloutsv1.Principal
+	applied uint64 // the bucket revision the cache reflects
 }
 
 // NewResolver returns a resolver over the token bucket kv, asking client's
@@ -43,14 +45,14 @@ func NewResolver(kv jetstream.KeyValue, client *natsbus.Client, log *slog.Logger
 // Watch keeps the cache in step with the bucket until ctx ends: a deleted
 // token leaves the cache as soon as its key is deleted.
 func (r *Resolver) Watch(ctx context.Context) error {
-	w, err := r.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	w, err := r.kv.WatchAll(ctx)
 	if err != nil {
 		return fmt.Errorf("watch token bucket: %w", err)
 	}
 	defer func() { _ = w.Stop() }()
 
-	// IgnoreDeletes only hides deletes from the initial replay; live
-	// deletes and purges still arrive as operations below.
+	// The initial replay and every later put, delete and purge arrive
+	// here in revision order.
 	for {
 		select {
 		case <-ctx.Done():
@@ -70,6 +72,7 @@ func (r *Resolver) Watch(ctx context.Context) error {
 func (r *Resolver) apply(e jetstream.KeyValueEntry) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.applied = max(r.applied, e.Revision())
 	if e.Operation() != jetstream.KeyValuePut {
 		delete(r.cache, e.Key())
 		return
@@ -81,6 +84,34 @@ func (r *Resolver) apply(e jetstream.KeyValueEntry) {
 		return
 	}
 	r.cache[e.Key()] = p
+}
+
+// Barrier waits until the cache reflects every change the bucket held
+// when Barrier was called, or until ctx ends. After a token is revoked, the
+// revoking request calls it so that its own next request is refused.
+func (r *Resolver) Barrier(ctx context.Context) {
+	st, err := r.kv.Status(ctx)
+	if err != nil {
+		return
+	}
+	bs, ok := st.(*jetstream.KeyValueBucketStatus)
+	if !ok {
+		return
+	}
+	target := bs.StreamInfo().State.LastSeq
+	for {
+		r.mu.RLock()
+		done := r.applied >= target
+		r.mu.RUnlock()
+		if done {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
 }
 
 // Resolve returns the principal of token; found is false for an unknown

@@ -62,6 +62,7 @@ func call(r *http.Request, id string) natsbus.Call {
 	return natsbus.Call{
 		ID:            id,
 		AccountID:     principalOf(r).AccountID,
+		SuperAdmin:    principalOf(r).SuperAdmin,
 		CorrelationID: requestID(r),
 		Traceparent:   r.Header.Get("traceparent"),
 	}
@@ -110,10 +111,15 @@ func (a *API) answer(w http.ResponseWriter, r *http.Request, rep reply.Reply, er
 // pathID reads an integer id route parameter; ok is false (and 404 has
 // been written) when it is not one.
 func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := routeInt(r, name)
+	if !ok {
 		notFound(w)
-		return 0, false
 	}
-	return id, true
+	return id, ok
+}
+
+// routeInt reads a positive integer route parameter.
+func routeInt(r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	return id, err == nil && id > 0
 }

@@ -17,6 +17,8 @@ func (a *API) Handler() http.Handler {
 	r.Route("/api", func(r chi.Router) {
 		r.Use(a.decodeParams, a.authenticate)
 
+		a.identityRoutes(r)
+
 		r.Get("/contacts", a.listContacts)
 		r.Post("/contacts", a.createContact)
 		r.Get("/contacts/{id}", a.getContact)

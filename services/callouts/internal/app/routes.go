@@ -1,0 +1,41 @@
+package app
+
+import (
+	"scfm/callouts/internal/command"
+	"scfm/callouts/internal/query"
+	"scfm/shared/eventstore"
+	"scfm/shared/natsbus"
+)
+
+// register maps command and query names to their handlers.
+func register(s *natsbus.Server, cmds *command.Handlers, db eventstore.Querier) {
+	for name, h := range map[string]natsbus.Handler{
+		"account.create":      cmds.CreateAccount,
+		"account.update":      cmds.UpdateAccount,
+		"account.delete":      cmds.DeleteAccount,
+		"access_token.create": cmds.CreateAccessToken,
+		"access_token.update": cmds.UpdateAccessToken,
+		"access_token.delete": cmds.DeleteAccessToken,
+		"user.create":         cmds.CreateUser,
+		"user.update":         cmds.UpdateUser,
+		"user.delete":         cmds.DeleteUser,
+		"user.event":          cmds.UserEvent,
+		"contact.create":      cmds.CreateContact,
+		"contact.update":      cmds.UpdateContact,
+		"contact.delete":      cmds.DeleteContact,
+	} {
+		s.HandleCommand(name, h)
+	}
+
+	for model, res := range map[string]query.Resource{
+		"account":      query.Accounts(db),
+		"access_token": query.AccessTokens(db),
+		"user":         query.Users(db),
+		"contact":      query.Contacts(db),
+	} {
+		s.HandleQuery(model+".get", res.Get)
+		s.HandleQuery(model+".list", res.List)
+	}
+	s.HandleQuery("token.resolve", query.ResolveToken(db))
+	s.HandleQuery("command.answer", query.CommandAnswer(db))
+}

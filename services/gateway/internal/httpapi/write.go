@@ -1,0 +1,42 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"scfm/gateway/internal/params"
+)
+
+// pick copies the writable parameters of p into a command payload: scalars
+// as text (a hash or array there is answered 422 and ok is false; JSON null
+// becomes ""), hashes only when they are objects (anything else is
+// dropped, as clients of this API expect).
+func pick(w http.ResponseWriter, p map[string]any, scalars, hashes []string) (map[string]any, bool) {
+	out := map[string]any{}
+	for _, k := range scalars {
+		s, present, err := params.String(p, k)
+		if errors.Is(err, params.ErrNotScalar) {
+			invalid(w, k, "is invalid")
+			return nil, false
+		}
+		if present {
+			out[k] = s
+		}
+	}
+	for _, k := range hashes {
+		if h, ok := params.Hash(p, k); ok {
+			out[k] = h
+		}
+	}
+	return out, true
+}
+
+// targetAccount is the account_id a super admin names, from the nested
+// route or the account_id parameter; 0 when none. Services ignore it for
+// ordinary accounts.
+func targetAccount(r *http.Request) int64 {
+	if id, ok := routeInt(r, "account_id"); ok {
+		return id
+	}
+	return int64(leadingInt(paramsOf(r)["account_id"]))
+}
