@@ -1,6 +1,6 @@
 module scfm/shared
 
-go 1.26.0
+go 1.26
 
 require (
 	github.com/google/uuid v1.6.0

@@ -3,14 +3,11 @@ package calloutsv1
 import (
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
+	"scfm/shared/contract/contracttest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -20,14 +17,30 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // docs/events.md.
 func examples() map[string]any {
 	at := time.Date(2026, 12, 3, 10, 20, 30, 123456000, time.UTC)
+	sid, secs := "AC123", int64(2)
+	acct := AccountV1{
+		ID: 1, Metadata: json.RawMessage(`{}`), Settings: json.RawMessage(`{"platform_provider_name":"twilio"}`),
+		TwilioAccountSID: &sid, Permissions: []string{},
+	}
+	user := UserV1{
+		ID: 4, AccountID: 1, Email: "user@example.com", Metadata: json.RawMessage(`{}`),
+		InvitationCreatedAt: &at, InvitationSentAt: &at, InvitationsCount: 0, InvitedByID: &secs,
+	}
 	return map[string]any{
-		AccountCreated: AccountCreatedV1{
-			ID: 1, Metadata: json.RawMessage(`{}`), Settings: json.RawMessage(`{}`),
-			Permissions: []string{"super_admin"}, CreatedAt: at,
-		},
+		AccountCreated: AccountCreatedV1{AccountV1: acct, CreatedAt: at},
+		AccountUpdated: AccountUpdatedV1{AccountV1: acct, UpdatedAt: at},
+		AccountDeleted: AccountDeletedV1{ID: 1, DeletedAt: at},
 		AccessTokenCreated: AccessTokenCreatedV1{
 			ID: 2, ResourceOwnerID: 1, CreatedByID: 1, Metadata: json.RawMessage(`{}`), CreatedAt: at,
 		},
+		AccessTokenUpdated: AccessTokenUpdatedV1{
+			ID: 2, ResourceOwnerID: 1, Metadata: json.RawMessage(`{"purpose":"ci"}`), UpdatedAt: at,
+		},
+		AccessTokenDeleted: AccessTokenDeletedV1{ID: 2, ResourceOwnerID: 1, DeletedAt: at},
+		UserCreated:        UserCreatedV1{UserV1: user, CreatedAt: at},
+		UserUpdated:        UserUpdatedV1{UserV1: user, UpdatedAt: at},
+		UserInvited:        UserInvitedV1{UserV1: user, UpdatedAt: at},
+		UserDeleted:        UserDeletedV1{ID: 4, AccountID: 1, DeletedAt: at},
 		ContactCreated: ContactCreatedV1{
 			ID: 3, AccountID: 1, MSISDN: "+252662345678",
 			Metadata: json.RawMessage(`{"name":"Alice"}`), CreatedAt: at,
@@ -42,45 +55,10 @@ func examples() map[string]any {
 
 func TestEventJSONMatchesGoldenFiles(t *testing.T) {
 	t.Parallel()
-
-	for typ, v := range examples() {
-		got, err := json.MarshalIndent(v, "", "  ")
-		require.NoError(t, err)
-		path := filepath.Join("testdata", typ+".json")
-		if *update {
-			require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))
-		}
-		want, err := os.ReadFile(path)
-		require.NoError(t, err, "golden file for %s (run go test -update)", typ)
-		require.JSONEq(t, string(want), string(got), "%s changed shape: that needs a new schema version", typ)
-	}
+	contracttest.Golden(t, examples(), *update)
 }
 
 func TestEventsAreDocumented(t *testing.T) {
 	t.Parallel()
-
-	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "events.md"))
-	require.NoError(t, err)
-	text := string(doc)
-	for typ, v := range examples() {
-		section := sectionOf(text, "`"+typ+"`")
-		require.NotEmpty(t, section, "docs/events.md has no section for %s", typ)
-		rt := reflect.TypeOf(v)
-		for i := range rt.NumField() {
-			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
-			require.Contains(t, section, "`"+name+"`", "docs/events.md: %s lacks field %s", typ, name)
-		}
-	}
-}
-
-// sectionOf returns the part of a markdown text from the heading that
-// contains title to the next heading of the same level.
-func sectionOf(text, title string) string {
-	for _, part := range strings.Split(text, "\n### ") {
-		heading, _, _ := strings.Cut(part, "\n")
-		if strings.Contains(heading, title) {
-			return part
-		}
-	}
-	return ""
+	contracttest.Documented(t, examples(), filepath.Join("..", "..", "..", "docs", "events.md"))
 }

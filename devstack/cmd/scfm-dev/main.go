@@ -1,0 +1,51 @@
+// Command scfm-dev runs the whole system on one machine for development:
+// a local PostgreSQL, an embedded NATS and the four services, with data in
+// ./.data. DATABASE_URL and NATS_URL point it at existing servers instead.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"scfm/devstack/internal/devrun"
+	"scfm/devstack/stack"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("component", "scfm-dev")
+
+	root, err := stack.FindRoot(".")
+	if err != nil {
+		fail(err)
+	}
+
+	// After the first Ctrl-C starts the orderly shutdown, a second one
+	// ends the process at once.
+	context.AfterFunc(ctx, stop)
+
+	err = devrun.Run(ctx, devrun.Config{
+		Root:        root,
+		DatabaseURL: os.Getenv("DATABASE_URL"),
+		NATSURL:     os.Getenv("NATS_URL"),
+		Stdout:      os.Stdout,
+		ServiceLog:  os.Stderr,
+		Logger:      log,
+	})
+	if err != nil {
+		fail(err)
+	}
+}
+
+// fail prints err as plain text, since build and migration errors span
+// several lines, and exits with status 1.
+func fail(err error) {
+	fmt.Fprintf(os.Stderr, "scfm-dev: %v\n", err)
+	os.Exit(1)
+}

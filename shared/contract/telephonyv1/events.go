@@ -1,0 +1,82 @@
+// Package telephonyv1 holds the public events of the telephony service:
+// phone calls and what happened to them. The callouts service builds each
+// participation's call history from them; their JSON is a contract with
+// subscribers (see docs/events.md).
+package telephonyv1
+
+import "time"
+
+// Service is the name in the telephony service's subjects and streams.
+const Service = "telephony"
+
+// AggregatePhoneCall is the stream type of phone calls.
+const AggregatePhoneCall = "phone_call"
+
+// Event type names, published on
+// "telephony.evt.phone_call.<id>.<last part of the name>".
+const (
+	PhoneCallCreated       = "phone_call.created"
+	PhoneCallStatusChanged = "phone_call.status_changed"
+	PhoneCallDeleted       = "phone_call.deleted"
+)
+
+// Phone call statuses. Dispatching is internal to the telephony service and
+// shown by the API as queued.
+const (
+	StatusCreated           = "created"
+	StatusQueued            = "queued"
+	StatusDispatching       = "dispatching"
+	StatusRemotelyQueued    = "remotely_queued"
+	StatusRemoteFetchQueued = "remote_fetch_queued"
+	StatusInProgress        = "in_progress"
+	StatusErrored           = "errored"
+	StatusFailed            = "failed"
+	StatusBusy              = "busy"
+	StatusNotAnswered       = "not_answered"
+	StatusCanceled          = "canceled"
+	StatusCompleted         = "completed"
+	StatusExpired           = "expired"
+)
+
+// InFlight reports whether a call in status may still reach the callee: a
+// participation has at most one such call at a time.
+func InFlight(status string) bool {
+	switch status {
+	case StatusCreated, StatusQueued, StatusDispatching, StatusRemotelyQueued,
+		StatusRemoteFetchQueued, StatusInProgress:
+		return true
+	}
+	return false
+}
+
+// PhoneCallCreatedV1 records a new phone call (one attempt to reach a
+// participation, or an inbound call).
+type PhoneCallCreatedV1 struct {
+	ID                     int64     `json:"id"`
+	AccountID              int64     `json:"account_id"`
+	CalloutParticipationID *int64    `json:"callout_participation_id"`
+	CalloutID              *int64    `json:"callout_id"`
+	ContactID              int64     `json:"contact_id"`
+	Status                 string    `json:"status"`
+	CreatedAt              time.Time `json:"created_at"`
+}
+
+// PhoneCallStatusChangedV1 records a call's move to a new status.
+type PhoneCallStatusChangedV1 struct {
+	ID                     int64     `json:"id"`
+	AccountID              int64     `json:"account_id"`
+	CalloutParticipationID *int64    `json:"callout_participation_id"`
+	Status                 string    `json:"status"`
+	PreviousStatus         string    `json:"previous_status"`
+	RemoteStatus           *string   `json:"remote_status"`
+	ChangedAt              time.Time `json:"changed_at"`
+}
+
+// PhoneCallDeletedV1 records the removal of a call that never left the
+// created status.
+type PhoneCallDeletedV1 struct {
+	ID                     int64     `json:"id"`
+	AccountID              int64     `json:"account_id"`
+	CalloutParticipationID *int64    `json:"callout_participation_id"`
+	DeletedAt              time.Time `json:"deleted_at"`
+}

@@ -1,0 +1,40 @@
+package telephonyv1
+
+import (
+	"flag"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"scfm/shared/contract/contracttest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// examples holds one value of every public event payload, keyed by type.
+func examples() map[string]any {
+	at := time.Date(2026, 12, 3, 10, 20, 30, 123456000, time.UTC)
+	p, k := int64(5), int64(2)
+	remote := "busy"
+	return map[string]any{
+		PhoneCallCreated: PhoneCallCreatedV1{
+			ID: 9, AccountID: 1, CalloutParticipationID: &p, CalloutID: &k, ContactID: 3,
+			Status: StatusCreated, CreatedAt: at,
+		},
+		PhoneCallStatusChanged: PhoneCallStatusChangedV1{
+			ID: 9, AccountID: 1, CalloutParticipationID: &p, Status: StatusBusy,
+			PreviousStatus: StatusInProgress, RemoteStatus: &remote, ChangedAt: at,
+		},
+		PhoneCallDeleted: PhoneCallDeletedV1{ID: 9, AccountID: 1, CalloutParticipationID: &p, DeletedAt: at},
+	}
+}
+
+func TestEventJSONMatchesGoldenFiles(t *testing.T) {
+	t.Parallel()
+	contracttest.Golden(t, examples(), *update)
+}
+
+func TestEventsAreDocumented(t *testing.T) {
+	t.Parallel()
+	contracttest.Documented(t, examples(), filepath.Join("..", "..", "..", "docs", "events.md"))
+}
