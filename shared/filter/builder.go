@@ -122,3 +122,13 @@ func List(s string) []string {
 	}
 	return out
 }
+
+// Falsy reports whether a boolean-ish parameter means false: exactly 0, f,
+// F, false, FALSE, off or OFF. Every other value means true.
+func Falsy(s string) bool {
+	switch s {
+	case "0", "f", "F", "false", "FALSE", "off", "OFF":
+		return true
+	}
+	return false
+}

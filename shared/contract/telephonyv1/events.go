@@ -4,7 +4,10 @@
 // subscribers (see docs/events.md).
 package telephonyv1
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Service is the name in the telephony service's subjects and streams.
 const Service = "telephony"
@@ -38,16 +41,17 @@ const (
 	StatusExpired           = "expired"
 )
 
-// InFlight reports whether a call in status may still reach the callee: a
-// participation has at most one such call at a time.
-func InFlight(status string) bool {
-	switch status {
-	case StatusCreated, StatusQueued, StatusDispatching, StatusRemotelyQueued,
-		StatusRemoteFetchQueued, StatusInProgress:
-		return true
+// InFlightStatuses lists the statuses of calls that may still reach the
+// callee: a participation has at most one such call at a time.
+func InFlightStatuses() []string {
+	return []string{
+		StatusCreated, StatusQueued, StatusDispatching, StatusRemotelyQueued,
+		StatusRemoteFetchQueued, StatusInProgress,
 	}
-	return false
 }
+
+// InFlight reports whether a call in status may still reach the callee.
+func InFlight(status string) bool { return slices.Contains(InFlightStatuses(), status) }
 
 // PhoneCallCreatedV1 records a new phone call (one attempt to reach a
 // participation, or an inbound call).

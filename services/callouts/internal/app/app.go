@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"time"
 
+	"scfm/callouts/internal/callhistory"
 	"scfm/callouts/internal/command"
 	"scfm/callouts/internal/config"
 	"scfm/callouts/internal/postgres"
 	"scfm/callouts/internal/tokenkv"
 	"scfm/shared/callflow"
 	"scfm/shared/contract/calloutsv1"
+	"scfm/shared/contract/telephonyv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 	"scfm/shared/outbox"
@@ -47,8 +49,12 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 
 	// Streams and the token bucket.
-	if err := natsbus.EnsureStreams(ctx, rt.JS, rt.Names, calloutsv1.Service, rt.StreamConfig()); err != nil {
-		return err
+	// The service also reads the telephony service's events, whichever
+	// service starts first.
+	for _, s := range []string{calloutsv1.Service, telephonyv1.Service} {
+		if err := natsbus.EnsureStreams(ctx, rt.JS, rt.Names, s, rt.StreamConfig()); err != nil {
+			return err
+		}
 	}
 	kv, err := natsbus.EnsureBucket(ctx, rt.JS, rt.Names, calloutsv1.TokenBucket, cfg.StreamReplicas)
 	if err != nil {
@@ -74,6 +80,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// Feeds: the public event relay and the token bucket.
 	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, calloutsv1.Service, log).Run)
 	rt.Go("token-bucket", tokenkv.NewFeed(rt.Pool, kv, log).Run)
+
+	// The call history of participations, from telephony's events.
+	rt.Go("call-history", func(ctx context.Context) error {
+		return callhistory.Run(ctx, rt.Pool, rt.JS, rt.Names, log)
+	})
 
 	return rt.Serve(ctx, nil)
 }

@@ -78,9 +78,9 @@ func (h *Handlers) UpdateAccount(ctx context.Context, req natsbus.Request) (repl
 
 // DeleteAccount removes an account that owns nothing any more.
 //
-// TODO: also refuse while the account has callouts or batch operations
-// ("dependent callouts exist", "dependent batch operations exist"), once
-// those resources exist.
+// TODO: also refuse while the account has batch operations ("dependent
+// batch operations exist"), once the callouts service keeps a projection of
+// the batches service's operations.
 func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w account.Write
 	if r, ok := decode(req.Data, &w); !ok {
@@ -94,17 +94,14 @@ func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (repl
 		if err != nil || !found {
 			return reply.NotFound(), err
 		}
-		for _, dep := range []struct{ table, name string }{
+		for _, dep := range []struct{ from, name string }{
 			{"access_tokens WHERE resource_owner_id = $1", "access tokens"},
 			{"users WHERE account_id = $1", "users"},
 			{"contacts WHERE account_id = $1", "contacts"},
+			{"callouts WHERE account_id = $1", "callouts"},
 		} {
-			var exists bool
-			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+dep.table+")", old.ID).Scan(&exists); err != nil {
-				return reply.Reply{}, fmt.Errorf("check %s: %w", dep.name, err)
-			}
-			if exists {
-				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), nil
+			if blocked, err := exists(ctx, tx, dep.from, old.ID); err != nil || blocked {
+				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), err
 			}
 		}
 		ev := eventstore.New(calloutsv1.AggregateAccount, strconv.FormatInt(old.ID, 10), old.Version+1,

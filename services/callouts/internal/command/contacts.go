@@ -75,11 +75,8 @@ func (h *Handlers) UpdateContact(ctx context.Context, req natsbus.Request) (repl
 	})
 }
 
-// DeleteContact removes a contact.
-//
-// TODO: refuse the delete while the contact has callout participations
-// ("Cannot delete record because dependent callout participations exist")
-// or phone calls, once participations and the phone-call projection exist.
+// DeleteContact removes a contact that no callout participation and no
+// phone call refers to.
 func (h *Handlers) DeleteContact(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w calloutsv1.ContactWrite
 	if r, ok := decode(req.Data, &w); !ok {
@@ -89,6 +86,14 @@ func (h *Handlers) DeleteContact(ctx context.Context, req natsbus.Request) (repl
 		s, found, err := loadContact(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
+		}
+		for _, dep := range []struct{ from, name string }{
+			{"callout_participations WHERE contact_id = $1", "callout participations"},
+			{"call_history WHERE contact_id = $1", "phone calls"},
+		} {
+			if blocked, err := exists(ctx, tx, dep.from, s.ID); err != nil || blocked {
+				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), err
+			}
 		}
 		d := calloutsv1.ContactDeletedV1{ID: s.ID, AccountID: s.AccountID, DeletedAt: h.clock()}
 		ev := eventstore.New(calloutsv1.AggregateContact, strconv.FormatInt(s.ID, 10), s.Version+1,

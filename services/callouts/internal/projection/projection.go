@@ -35,6 +35,21 @@ func Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
 		err = applyUser(ctx, tx, e)
 	case calloutsv1.UserDeleted:
 		err = deleteRow(ctx, tx, "users", e)
+	case calloutsv1.CalloutCreated:
+		err = applyCalloutCreated(ctx, tx, e)
+	case calloutsv1.CalloutUpdated:
+		err = applyCalloutUpdated(ctx, tx, e)
+	case calloutsv1.CalloutStarted, calloutsv1.CalloutPaused, calloutsv1.CalloutResumed,
+		calloutsv1.CalloutStopped:
+		err = applyCalloutStatus(ctx, tx, e)
+	case calloutsv1.CalloutDeleted:
+		err = deleteRow(ctx, tx, "callouts", e)
+	case calloutsv1.ParticipationCreated:
+		err = applyParticipationCreated(ctx, tx, e)
+	case calloutsv1.ParticipationUpdated:
+		err = applyParticipationUpdated(ctx, tx, e)
+	case calloutsv1.ParticipationDeleted:
+		err = deleteRow(ctx, tx, "callout_participations", e)
 	case calloutsv1.ContactCreated:
 		err = applyContactCreated(ctx, tx, e)
 	case calloutsv1.ContactUpdated:

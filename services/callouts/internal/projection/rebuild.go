@@ -11,11 +11,15 @@ import (
 )
 
 // Rebuild empties the read tables and applies the whole event log again in
-// one transaction, so readers see either the old or the rebuilt tables.
+// one transaction, so readers see either the old or the rebuilt tables. The
+// call history mirrored from the telephony service is kept: it is not in
+// this log, and each participation recounts it as it is replayed.
 func Rebuild(ctx context.Context, pool *pgxpool.Pool) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		// The read tables Apply writes, children first.
-		for _, t := range []string{"contacts", "users", "access_tokens", "accounts"} {
+		for _, t := range []string{
+			"callout_participations", "callouts", "contacts", "users", "access_tokens", "accounts",
+		} {
 			if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
 				return fmt.Errorf("empty %s: %w", t, err)
 			}

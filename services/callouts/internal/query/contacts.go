@@ -21,7 +21,9 @@ func Contacts(db eventstore.Querier) Resource {
 			"id": "c.id", "msisdn": "c.msisdn", "created_at": "c.created_at", "updated_at": "c.updated_at",
 		},
 		filter: func(b *filter.Builder, q map[string]any) { ContactFilter(b, q, "c") },
-		scope:  ownAccount("c.account_id"),
+		scope: scoped(db, "c.account_id", map[string]string{
+			"callout_id": "EXISTS (SELECT 1 FROM callout_participations sp WHERE sp.contact_id = c.id AND sp.callout_id = %s)",
+		}),
 	}
 }
 

@@ -138,3 +138,5 @@ func targetAccount(db eventstore.Querier, column string) func(context.Context, n
 		return true, nil
 	}
 }
+
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

@@ -34,21 +34,21 @@ func (a *API) identityRoutes(r chi.Router) {
 
 	r.Get("/accounts/{account_id}/access_tokens", a.listScoped("access_token"))
 	r.Get("/access_tokens", a.listScoped("access_token"))
-	r.Post("/access_tokens", a.write("access_token", "create", []string{"metadata_merge_mode"}, "metadata"))
+	r.Post("/access_tokens", a.writeTargeted("access_token", "create", []string{"metadata_merge_mode"}, "metadata"))
 	r.Get("/access_tokens/{id}", a.getScoped("access_token"))
-	r.Patch("/access_tokens/{id}", a.write("access_token", "update", []string{"metadata_merge_mode"}, "metadata"))
-	r.Put("/access_tokens/{id}", a.write("access_token", "update", []string{"metadata_merge_mode"}, "metadata"))
+	r.Patch("/access_tokens/{id}", a.writeTargeted("access_token", "update", []string{"metadata_merge_mode"}, "metadata"))
+	r.Put("/access_tokens/{id}", a.writeTargeted("access_token", "update", []string{"metadata_merge_mode"}, "metadata"))
 	r.Delete("/access_tokens/{id}", a.revokeToken)
 
 	userScalars := []string{"email", "password", "metadata_merge_mode"}
 	r.Get("/accounts/{account_id}/users", a.listScoped("user"))
 	r.Get("/users", a.listScoped("user"))
-	r.Post("/users", a.write("user", "create", userScalars, "metadata"))
+	r.Post("/users", a.writeTargeted("user", "create", userScalars, "metadata"))
 	r.Get("/users/{id}", a.getScoped("user"))
-	r.Patch("/users/{id}", a.write("user", "update", userScalars, "metadata"))
-	r.Put("/users/{id}", a.write("user", "update", userScalars, "metadata"))
-	r.Delete("/users/{id}", a.write("user", "delete", nil))
-	r.Post("/users/{id}/user_events", a.write("user", "event", []string{"event"}))
+	r.Patch("/users/{id}", a.writeTargeted("user", "update", userScalars, "metadata"))
+	r.Put("/users/{id}", a.writeTargeted("user", "update", userScalars, "metadata"))
+	r.Delete("/users/{id}", a.writeTargeted("user", "delete", nil))
+	r.Post("/users/{id}/user_events", a.writeTargeted("user", "event", []string{"event"}))
 }
 
 func (a *API) listAccounts(w http.ResponseWriter, r *http.Request) {
@@ -116,26 +116,14 @@ func (a *API) getScoped(model string) http.HandlerFunc {
 	}
 }
 
-// write sends verb on model with the picked parameters, the route's id and
-// the target account.
-func (a *API) write(model, verb string, scalars []string, hashes ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		payload, ok := pick(w, paramsOf(r), scalars, hashes)
-		if !ok {
-			return
-		}
-		if chi.URLParam(r, "id") != "" {
-			id, ok := pathID(w, r, "id")
-			if !ok {
-				return
-			}
-			payload["id"] = id
-		}
+// writeTargeted is write for resources of a target account (own, or the
+// one a super admin names).
+func (a *API) writeTargeted(model, verb string, scalars []string, hashes ...string) http.HandlerFunc {
+	return a.writeWith(model, verb, scalars, hashes, func(r *http.Request, payload map[string]any) {
 		if target := targetAccount(r); target != 0 {
 			payload["account_id"] = target
 		}
-		a.command(w, r, svcCallouts, model, verb, payload)
-	}
+	})
 }
 
 // revokeToken deletes an access token and, once it is gone, waits (briefly)

@@ -18,13 +18,15 @@ func (a *API) Handler() http.Handler {
 		r.Use(a.decodeParams, a.authenticate)
 
 		a.identityRoutes(r)
+		a.calloutRoutes(r)
 
-		r.Get("/contacts", a.listContacts)
-		r.Post("/contacts", a.createContact)
-		r.Get("/contacts/{id}", a.getContact)
-		r.Patch("/contacts/{id}", a.updateContact)
-		r.Put("/contacts/{id}", a.updateContact)
-		r.Delete("/contacts/{id}", a.deleteContact)
+		contactScalars := []string{"msisdn", "metadata_merge_mode"}
+		r.Get("/contacts", a.listUnder("contact"))
+		r.Post("/contacts", a.write("contact", "create", contactScalars, "metadata"))
+		r.Get("/contacts/{id}", a.get("contact"))
+		r.Patch("/contacts/{id}", a.write("contact", "update", contactScalars, "metadata"))
+		r.Put("/contacts/{id}", a.write("contact", "update", contactScalars, "metadata"))
+		r.Delete("/contacts/{id}", a.write("contact", "delete", nil))
 	})
 	return r
 }

@@ -1,0 +1,143 @@
+// Package callhistory keeps each participation's call history (how many
+// calls, the latest one's status) from the telephony service's phone call
+// events, so the retry filters are answered without asking telephony.
+package callhistory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"scfm/callouts/internal/projection"
+	"scfm/shared/contract"
+	"scfm/shared/contract/telephonyv1"
+	"scfm/shared/natsbus"
+)
+
+// batchSize caps the events applied in one transaction.
+const batchSize = 500
+
+// Run consumes phone call events with the durable consumer
+// "callouts-call-outcomes" until ctx ends. Each batch is applied in one
+// transaction and acknowledged after commit; replays change nothing, since
+// every call row remembers the version of the last event applied.
+func Run(ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names, log *slog.Logger) error {
+	log = log.With("component", "callhistory")
+	cons, err := js.CreateOrUpdateConsumer(ctx, n.EventStream(telephonyv1.Service), jetstream.ConsumerConfig{
+		Durable:       "callouts-call-outcomes",
+		FilterSubject: n.Subject(telephonyv1.Service + ".evt." + telephonyv1.AggregatePhoneCall + ".>"),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxAckPending: batchSize * 2,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("ensure call outcome consumer: %w", err)
+	}
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			log.WarnContext(ctx, "fetch phone call events", "err", err)
+			sleep(ctx, time.Second)
+			continue
+		}
+		var msgs []jetstream.Msg
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		if err := applyBatch(ctx, pool, msgs); err != nil {
+			log.WarnContext(ctx, "apply phone call events; they will be redelivered", "err", err, "count", len(msgs))
+			for _, m := range msgs {
+				_ = m.NakWithDelay(time.Second)
+			}
+			continue
+		}
+		for _, m := range msgs {
+			_ = m.Ack()
+		}
+	}
+	return nil
+}
+
+func applyBatch(ctx context.Context, pool *pgxpool.Pool, msgs []jetstream.Msg) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		touched := map[int64]bool{}
+		for _, m := range msgs {
+			var env contract.Envelope
+			if err := json.Unmarshal(m.Data(), &env); err != nil {
+				continue // not an event of ours; nothing to apply
+			}
+			pid, err := Apply(ctx, tx, env)
+			if err != nil {
+				return err
+			}
+			if pid != 0 {
+				touched[pid] = true
+			}
+		}
+		for pid := range touched {
+			if err := projection.RefreshCallHistory(ctx, tx, pid); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Apply records one phone call event in the call history and returns the
+// participation it concerns (0 for calls without one). The caller then
+// refreshes that participation's summary columns.
+func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error) {
+	switch env.EventType {
+	case telephonyv1.PhoneCallCreated:
+		var d telephonyv1.PhoneCallCreatedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO call_history (phone_call_id, participation_id, contact_id, status, created_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (phone_call_id) DO NOTHING`,
+			d.ID, d.CalloutParticipationID, d.ContactID, d.Status, d.CreatedAt, env.AggregateVersion)
+		return deref(d.CalloutParticipationID), err
+	case telephonyv1.PhoneCallStatusChanged:
+		var d telephonyv1.PhoneCallStatusChangedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
+		}
+		_, err := tx.Exec(ctx, `
+			UPDATE call_history SET status = $2, version = $3 WHERE phone_call_id = $1 AND version < $3`,
+			d.ID, d.Status, env.AggregateVersion)
+		return deref(d.CalloutParticipationID), err
+	case telephonyv1.PhoneCallDeleted:
+		var d telephonyv1.PhoneCallDeletedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM call_history WHERE phone_call_id = $1`, d.ID)
+		return deref(d.CalloutParticipationID), err
+	}
+	return 0, nil
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
