@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 )
 
 // Request is what the gateway sends a service for a listing or a lookup.
@@ -42,5 +43,12 @@ func DecodeRequest(data []byte) (Request, error) {
 	return r, nil
 }
 
-// Offset is the number of rows before the requested page.
-func (r Request) Offset() int { return (r.Page - 1) * r.PerPage }
+// Offset is the number of rows before the requested page; it saturates
+// instead of overflowing for absurd page numbers.
+func (r Request) Offset() int64 {
+	page, per := int64(r.Page-1), int64(r.PerPage)
+	if per > 0 && page > math.MaxInt64/per {
+		return math.MaxInt64
+	}
+	return page * per
+}

@@ -22,7 +22,7 @@ func List(
 	if err := db.QueryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, b.Args()...).Scan(&total); err != nil {
 		return reply.Reply{}, fmt.Errorf("count %s: %w", from, err)
 	}
-	if total == 0 || int64(r.Offset()) >= total {
+	if total == 0 || r.Offset() >= total {
 		return reply.Reply{Status: 200, Total: total, Body: []byte("[]")}, nil
 	}
 

@@ -66,6 +66,9 @@ func (a *API) listUnder(model string) http.HandlerFunc {
 func routeIDs(w http.ResponseWriter, r *http.Request, payload map[string]any) bool {
 	rc := chi.RouteContext(r.Context())
 	for _, key := range rc.URLParams.Keys {
+		if key == "*" {
+			continue // the rest of the path under a mounted router
+		}
 		id, ok := pathID(w, r, key)
 		if !ok {
 			return false

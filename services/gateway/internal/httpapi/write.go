@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"scfm/gateway/internal/params"
+	"scfm/shared/metadata"
 )
 
 // pick copies the writable parameters of p into a command payload: scalars
@@ -25,6 +26,10 @@ func pick(w http.ResponseWriter, p map[string]any, scalars, hashes []string) (ma
 	}
 	for _, k := range hashes {
 		if h, ok := params.Hash(p, k); ok {
+			if !metadata.Storable(h) {
+				invalid(w, k, "is invalid")
+				return nil, false
+			}
 			out[k] = h
 		}
 	}
