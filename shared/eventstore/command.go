@@ -16,15 +16,17 @@ import (
 const maxAttempts = 8
 
 // Decide runs one attempt of a command inside tx: it reads what it needs,
-// appends events, updates projections and returns the answer. It must have
-// no effect outside tx, because a conflicting attempt is rolled back and run
-// again.
-type Decide func(ctx context.Context, tx pgx.Tx) (reply.Reply, error)
+// updates projections and returns the answer and the events to append.
+// It must have no effect outside tx, because a conflicting attempt is
+// rolled back and run again.
+type Decide func(ctx context.Context, tx pgx.Tx) (reply.Reply, []Event, error)
 
 // Execute runs a command exactly once per commandID. In one transaction it
-// decides the command and records its answer beside the command id, so a
-// redelivered command changes nothing and gets the stored answer. Conflicts
-// with concurrent writers are retried with a fresh transaction.
+// decides the command, records its answer beside the command id and appends
+// its events, so a redelivered command changes nothing and gets the stored
+// answer. The events go last, right before the commit: appends hold the
+// schema's append lock until commit, and nothing else should run under it.
+// Conflicts with concurrent writers are retried with a fresh transaction.
 func Execute(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, error) {
 	r, _, err := ExecuteFresh(ctx, pool, commandID, decide)
 	return r, err
@@ -58,18 +60,20 @@ func executeOnce(ctx context.Context, pool *pgxpool.Pool, commandID string, deci
 		}
 		fresh = true
 
-		r, err := decide(ctx, tx)
+		r, events, err := decide(ctx, tx)
 		if err != nil {
 			return err
 		}
+		out = r
 		if r.Status >= 500 {
 			// A failed attempt is not an answer: roll back so a
 			// redelivery can still succeed.
-			out = r
 			return errNotRecorded
 		}
-		out = r
-		return RecordAnswer(ctx, tx, commandID, r)
+		if err := RecordAnswer(ctx, tx, commandID, r); err != nil {
+			return err
+		}
+		return Append(ctx, tx, events...)
 	})
 	if errors.Is(err, errNotRecorded) {
 		return out, true, nil

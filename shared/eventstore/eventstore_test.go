@@ -18,9 +18,12 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func appendOne(ctx context.Context, pool pgx.Tx, version int64) error {
-	return eventstore.Append(ctx, pool, eventstore.New("thing", "1", version, "thing.changed",
-		map[string]int64{"v": version}, eventstore.Metadata{}))
+func thing(version int64) eventstore.Event {
+	return eventstore.New("thing", "1", version, "thing.changed", map[string]int64{"v": version}, eventstore.Metadata{})
+}
+
+func appendOne(ctx context.Context, tx pgx.Tx, version int64) error {
+	return eventstore.Append(ctx, tx, thing(version))
 }
 
 func TestConcurrentAppendAtSameVersionOneWins(t *testing.T) {
@@ -63,17 +66,14 @@ func TestExecuteRedeliveredCommandHasOneEffectAndSameAnswer(t *testing.T) {
 	ctx := context.Background()
 
 	var decided atomic.Int32
-	decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
+	decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
 		n := decided.Add(1)
 		var version int64
 		err := tx.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&version)
 		if err != nil {
-			return reply.Reply{}, err
+			return reply.Reply{}, nil, err
 		}
-		if err := appendOne(ctx, tx, version+1); err != nil {
-			return reply.Reply{}, err
-		}
-		return reply.Created("/things/1", map[string]int32{"attempt": n}), nil
+		return reply.Created("/things/1", map[string]int32{"attempt": n}), []eventstore.Event{thing(version + 1)}, nil
 	}
 
 	// The same command delivered concurrently and then again later.
@@ -115,14 +115,14 @@ func TestExecuteDoesNotRecordServerErrors(t *testing.T) {
 	ctx := context.Background()
 
 	fail := true
-	decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
-		if err := appendOne(ctx, tx, 1); err != nil {
-			return reply.Reply{}, err
-		}
+	decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
 		if fail {
-			return reply.Unavailable(), nil
+			if err := appendOne(ctx, tx, 1); err != nil {
+				return reply.Reply{}, nil, err
+			}
+			return reply.Unavailable(), nil, nil
 		}
-		return reply.NoContent(), nil
+		return reply.NoContent(), []eventstore.Event{thing(1)}, nil
 	}
 	r, err := eventstore.Execute(ctx, pool, "cmd", decide)
 	require.NoError(t, err)

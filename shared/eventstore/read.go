@@ -10,12 +10,16 @@ import (
 const readSQL = `
 SELECT position, event_id, stream_type, stream_id, stream_version, event_type,
 	schema_version, data, private_data, metadata, recorded_at
-FROM events WHERE position > $1 ORDER BY position LIMIT $2`
+FROM events WHERE position > $1 AND (cardinality($3::text[]) = 0 OR stream_type = ANY($3))
+ORDER BY position LIMIT $2`
 
 // ReadFrom returns up to limit events with a position above after, in
-// position order.
-func ReadFrom(ctx context.Context, q Querier, after int64, limit int) ([]Event, error) {
-	rows, err := q.Query(ctx, readSQL, after, limit)
+// position order; only those of streamTypes when any are given.
+func ReadFrom(ctx context.Context, q Querier, after int64, limit int, streamTypes ...string) ([]Event, error) {
+	if streamTypes == nil {
+		streamTypes = []string{}
+	}
+	rows, err := q.Query(ctx, readSQL, after, limit, streamTypes)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}

@@ -32,6 +32,9 @@ type Config struct {
 	PollInterval time.Duration
 	// MaxBackoff caps the wait between failed sink calls. Default 5s.
 	MaxBackoff time.Duration
+	// StreamTypes limits the feed to events of these stream types; all
+	// events when empty.
+	StreamTypes []string
 }
 
 // Feed tails the event log of the pool's schema.
@@ -94,7 +97,7 @@ func (f *Feed) step(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	events, err := eventstore.ReadFrom(ctx, f.pool, pos, f.cfg.BatchSize)
+	events, err := eventstore.ReadFrom(ctx, f.pool, pos, f.cfg.BatchSize, f.cfg.StreamTypes...)
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}

@@ -26,7 +26,7 @@ func (h *Handlers) CreateAccount(ctx context.Context, req natsbus.Request) (repl
 	if !req.SuperAdmin {
 		return reply.Unauthorized(), nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, errs := account.Apply(account.State{Metadata: map[string]any{}, Settings: map[string]any{}}, w, h.flows)
 		if errs != nil {
 			return reply.Invalid(errs), nil
@@ -58,7 +58,7 @@ func (h *Handlers) UpdateAccount(ctx context.Context, req natsbus.Request) (repl
 	if !req.SuperAdmin && w.ID != req.AccountID {
 		return reply.NotFound(), nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		old, found, err := loadAccount(ctx, tx, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -89,7 +89,7 @@ func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (repl
 	if !req.SuperAdmin {
 		return reply.Unauthorized(), nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		old, found, err := loadAccount(ctx, tx, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -120,7 +120,7 @@ func publicAccount(s account.State) calloutsv1.AccountV1 {
 
 // accountEvent builds an account event whose private data carries the
 // provider auth tokens.
-func accountEvent(s account.State, version int64, typ string, data any, rec recorder) eventstore.Event {
+func accountEvent(s account.State, version int64, typ string, data any, rec *recorder) eventstore.Event {
 	ev := eventstore.New(calloutsv1.AggregateAccount, strconv.FormatInt(s.ID, 10), version, typ, data, rec.Metadata())
 	ev.Private = mustJSON(calloutsv1.AccountSecretV1{
 		TwilioAuthToken: s.TwilioAuthToken, SomlengAuthToken: s.SomlengAuthToken,

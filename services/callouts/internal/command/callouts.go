@@ -46,7 +46,7 @@ func (h *Handlers) CreateCallout(ctx context.Context, req natsbus.Request) (repl
 	if flow != nil && !h.flows.Registered(*flow) {
 		return reply.Invalid1("call_flow_logic", msgNotIncluded), nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		id, err := nextID(ctx, tx, "callouts")
 		if err != nil {
 			return reply.Reply{}, err
@@ -73,7 +73,7 @@ func (h *Handlers) UpdateCallout(ctx context.Context, req natsbus.Request) (repl
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadCallout(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -104,7 +104,7 @@ func (h *Handlers) CalloutEvent(ctx context.Context, req natsbus.Request) (reply
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadCallout(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -135,7 +135,7 @@ func (h *Handlers) DeleteCallout(ctx context.Context, req natsbus.Request) (repl
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadCallout(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err

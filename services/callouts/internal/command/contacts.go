@@ -23,7 +23,7 @@ func (h *Handlers) CreateContact(ctx context.Context, req natsbus.Request) (repl
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		d, errs := contact.Create(req.AccountID, 0, w, h.clock())
 		if errs != nil {
 			return reply.Invalid(errs), nil
@@ -51,7 +51,7 @@ func (h *Handlers) UpdateContact(ctx context.Context, req natsbus.Request) (repl
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadContact(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -82,7 +82,7 @@ func (h *Handlers) DeleteContact(ctx context.Context, req natsbus.Request) (repl
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadContact(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err

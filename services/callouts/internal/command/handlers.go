@@ -45,28 +45,32 @@ func (h *Handlers) OnTokenChange(fn func(ctx context.Context, hash string)) { h.
 // in an event and the time in its projection are the same value.
 func (h *Handlers) clock() time.Time { return h.now().UTC().Truncate(time.Microsecond) }
 
-// decideFunc decides one attempt of a command in tx; it calls record to
-// write its events.
-type decideFunc func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error)
+// decideFunc decides one attempt of a command in tx; it calls rec.Record
+// for its events.
+type decideFunc func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error)
 
-// recorder projects and appends events for the command being decided.
+// recorder projects the events of the command being decided and keeps them
+// for the event store to append when the command's transaction ends.
 type recorder struct {
-	tx  pgx.Tx
-	req natsbus.Request
+	tx     pgx.Tx
+	req    natsbus.Request
+	events []eventstore.Event
 }
 
-// Record applies each event to the read tables and appends it to the log.
-func (r recorder) Record(ctx context.Context, events ...eventstore.Event) error {
+// Record applies each event to the read tables, so the rest of the command
+// (and its answer) sees them, and keeps it for appending.
+func (r *recorder) Record(ctx context.Context, events ...eventstore.Event) error {
 	for _, e := range events {
 		if err := projection.Apply(ctx, r.tx, e); err != nil {
 			return err
 		}
 	}
-	return eventstore.Append(ctx, r.tx, events...)
+	r.events = append(r.events, events...)
+	return nil
 }
 
 // Metadata is the event metadata of the command being decided.
-func (r recorder) Metadata() eventstore.Metadata {
+func (r *recorder) Metadata() eventstore.Metadata {
 	return eventstore.Metadata{
 		CommandID:     r.req.ID,
 		CorrelationID: r.req.CorrelationID,
@@ -84,9 +88,12 @@ func (h *Handlers) run(ctx context.Context, req natsbus.Request, decide decideFu
 // runFresh is run that also tells whether this call decided the command or
 // found an earlier answer.
 func (h *Handlers) runFresh(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, bool, error) {
-	return eventstore.ExecuteFresh(ctx, h.pool, req.ID, func(ctx context.Context, tx pgx.Tx) (reply.Reply, error) {
-		return decide(ctx, tx, recorder{tx: tx, req: req})
-	})
+	return eventstore.ExecuteFresh(ctx, h.pool, req.ID,
+		func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
+			rec := &recorder{tx: tx, req: req}
+			r, err := decide(ctx, tx, rec)
+			return r, rec.events, err
+		})
 }
 
 // decode reads a command payload keeping numbers as written. A payload that

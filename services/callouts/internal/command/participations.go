@@ -44,7 +44,7 @@ func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request)
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		k, found, err := loadCallout(ctx, tx, req.AccountID, w.CalloutID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -94,7 +94,7 @@ func (h *Handlers) UpdateParticipation(ctx context.Context, req natsbus.Request)
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadParticipation(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -131,7 +131,7 @@ func (h *Handlers) DeleteParticipation(ctx context.Context, req natsbus.Request)
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadParticipation(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err

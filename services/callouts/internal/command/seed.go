@@ -27,7 +27,7 @@ func (h *Handlers) SeedSuperAdmin(ctx context.Context) (string, error) {
 		return "", err
 	}
 	req := natsbus.Request{ID: uuid.Must(uuid.NewV7()).String(), Name: "account.seed_super_admin"}
-	_, err = h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	_, err = h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		now := h.clock()
 		var events []eventstore.Event
 

@@ -43,7 +43,7 @@ func (h *Handlers) CreateAccessToken(ctx context.Context, req natsbus.Request) (
 	if err != nil {
 		return reply.Reply{}, err
 	}
-	r, fresh, err := h.runFresh(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	r, fresh, err := h.runFresh(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		owner, found, err := query.TargetAccount(ctx, tx, req, w.AccountID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -82,7 +82,7 @@ func (h *Handlers) UpdateAccessToken(ctx context.Context, req natsbus.Request) (
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := h.loadToken(ctx, tx, req, w)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -107,7 +107,7 @@ func (h *Handlers) DeleteAccessToken(ctx context.Context, req natsbus.Request) (
 		return r, nil
 	}
 	var hash string
-	r, err := h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	r, err := h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := h.loadToken(ctx, tx, req, w)
 		if err != nil || !found {
 			return reply.NotFound(), err

@@ -54,7 +54,7 @@ func (h *Handlers) CreateUser(ctx context.Context, req natsbus.Request) (reply.R
 	errs := reply.Errors{}
 	email := checkEmail(w.Email, errs)
 	hash := h.checkPassword(w.Password, true, errs)
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		owner, found, err := query.TargetAccount(ctx, tx, req, w.AccountID)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -93,7 +93,7 @@ func (h *Handlers) UpdateUser(ctx context.Context, req natsbus.Request) (reply.R
 		email = checkEmail(w.Email, errs)
 	}
 	hash := h.checkPassword(w.Password, false, errs)
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadUser(ctx, tx, req, w)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -124,7 +124,7 @@ func (h *Handlers) DeleteUser(ctx context.Context, req natsbus.Request) (reply.R
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadUser(ctx, tx, req, w)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -142,7 +142,7 @@ func (h *Handlers) UserEvent(ctx context.Context, req natsbus.Request) (reply.Re
 	if r, ok := decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec recorder) (reply.Reply, error) {
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadUser(ctx, tx, req, w)
 		if err != nil || !found {
 			return reply.NotFound(), err
@@ -174,7 +174,7 @@ func public(s userState) calloutsv1.UserV1 {
 	return u
 }
 
-func userEvent(s userState, version int64, typ string, data any, rec recorder) eventstore.Event {
+func userEvent(s userState, version int64, typ string, data any, rec *recorder) eventstore.Event {
 	ev := eventstore.New(calloutsv1.AggregateUser, strconv.FormatInt(s.ID, 10), version, typ, data, rec.Metadata())
 	ev.Private = mustJSON(s.secret)
 	return ev

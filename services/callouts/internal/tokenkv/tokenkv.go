@@ -37,7 +37,9 @@ func NewFeed(pool *pgxpool.Pool, kv jetstream.KeyValue, log *slog.Logger) *outbo
 		}
 		return nil
 	}
-	return outbox.NewFeed(pool, sink, outbox.Config{Name: "token-bucket"}, log)
+	return outbox.NewFeed(pool, sink, outbox.Config{
+		Name: "token-bucket", StreamTypes: []string{calloutsv1.AggregateAccessToken},
+	}, log)
 }
 
 // Sync writes the current state of the token with hash to kv.
