@@ -104,14 +104,6 @@ func metadataFilter(alias string) func(*filter.Builder, map[string]any) {
 	}
 }
 
-// ownAccount scopes rows to the caller's account through column.
-func ownAccount(column string) func(context.Context, natsbus.Request, filter.Request, *filter.Builder) (bool, error) {
-	return func(_ context.Context, req natsbus.Request, _ filter.Request, b *filter.Builder) (bool, error) {
-		b.Where(column + " = " + b.Arg(req.AccountID))
-		return true, nil
-	}
-}
-
 // TargetAccount returns the account a request acts on: the account named by
 // the account_id scope when a super admin names one (found is false if it
 // does not exist), else the caller's own. Ordinary accounts cannot act on

@@ -13,9 +13,12 @@ import (
 
 const svcCallouts = calloutsv1.Service
 
-var accountScalars = []string{
-	"twilio_account_sid", "twilio_auth_token", "somleng_account_sid", "somleng_auth_token",
-	"metadata_merge_mode",
+// accountScalars are the single-valued writable account parameters.
+func accountScalars() []string {
+	return []string{
+		"twilio_account_sid", "twilio_auth_token", "somleng_account_sid", "somleng_auth_token",
+		"metadata_merge_mode",
+	}
 }
 
 func (a *API) identityRoutes(r chi.Router) {
@@ -66,7 +69,7 @@ func (a *API) getCurrentAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) createAccount(w http.ResponseWriter, r *http.Request) {
-	if payload, ok := pick(w, paramsOf(r), accountScalars, []string{"metadata", "settings"}); ok {
+	if payload, ok := pick(w, paramsOf(r), accountScalars(), []string{"metadata", "settings"}); ok {
 		a.command(w, r, svcCallouts, "account", "create", payload)
 	}
 }
@@ -84,7 +87,7 @@ func (a *API) updateCurrentAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) updateAccountID(w http.ResponseWriter, r *http.Request, id int64) {
-	if payload, ok := pick(w, paramsOf(r), accountScalars, []string{"metadata", "settings"}); ok {
+	if payload, ok := pick(w, paramsOf(r), accountScalars(), []string{"metadata", "settings"}); ok {
 		payload["id"] = id
 		a.command(w, r, svcCallouts, "account", "update", payload)
 	}
