@@ -5,6 +5,7 @@
 package telephonyv1
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -19,6 +20,7 @@ const AggregatePhoneCall = "phone_call"
 // "telephony.evt.phone_call.<id>.<last part of the name>".
 const (
 	PhoneCallCreated       = "phone_call.created"
+	PhoneCallUpdated       = "phone_call.updated"
 	PhoneCallStatusChanged = "phone_call.status_changed"
 	PhoneCallDeleted       = "phone_call.deleted"
 )
@@ -56,24 +58,48 @@ func InFlight(status string) bool { return slices.Contains(InFlightStatuses(), s
 // PhoneCallCreatedV1 records a new phone call (one attempt to reach a
 // participation, or an inbound call).
 type PhoneCallCreatedV1 struct {
-	ID                     int64     `json:"id"`
-	AccountID              int64     `json:"account_id"`
-	CalloutParticipationID *int64    `json:"callout_participation_id"`
-	CalloutID              *int64    `json:"callout_id"`
-	ContactID              int64     `json:"contact_id"`
-	Status                 string    `json:"status"`
-	CreatedAt              time.Time `json:"created_at"`
+	ID                     int64           `json:"id"`
+	AccountID              int64           `json:"account_id"`
+	CalloutParticipationID *int64          `json:"callout_participation_id"`
+	CalloutID              *int64          `json:"callout_id"`
+	ContactID              int64           `json:"contact_id"`
+	CreateBatchOperationID *int64          `json:"create_batch_operation_id"`
+	Status                 string          `json:"status"`
+	MSISDN                 string          `json:"msisdn"`
+	CallFlowLogic          *string         `json:"call_flow_logic"`
+	Metadata               json.RawMessage `json:"metadata"`
+	RemoteRequestParams    json.RawMessage `json:"remote_request_params"`
+	CreatedAt              time.Time       `json:"created_at"`
 }
 
-// PhoneCallStatusChangedV1 records a call's move to a new status.
+// PhoneCallUpdatedV1 records a call's editable fields after a change (all
+// in full).
+type PhoneCallUpdatedV1 struct {
+	ID                     int64           `json:"id"`
+	AccountID              int64           `json:"account_id"`
+	CalloutParticipationID *int64          `json:"callout_participation_id"`
+	MSISDN                 string          `json:"msisdn"`
+	CallFlowLogic          *string         `json:"call_flow_logic"`
+	Metadata               json.RawMessage `json:"metadata"`
+	RemoteRequestParams    json.RawMessage `json:"remote_request_params"`
+	UpdatedAt              time.Time       `json:"updated_at"`
+}
+
+// PhoneCallStatusChangedV1 records a call's move to a new status, with
+// what the provider said about it so far.
 type PhoneCallStatusChangedV1 struct {
-	ID                     int64     `json:"id"`
-	AccountID              int64     `json:"account_id"`
-	CalloutParticipationID *int64    `json:"callout_participation_id"`
-	Status                 string    `json:"status"`
-	PreviousStatus         string    `json:"previous_status"`
-	RemoteStatus           *string   `json:"remote_status"`
-	ChangedAt              time.Time `json:"changed_at"`
+	ID                     int64      `json:"id"`
+	AccountID              int64      `json:"account_id"`
+	CalloutParticipationID *int64     `json:"callout_participation_id"`
+	Status                 string     `json:"status"`
+	PreviousStatus         string     `json:"previous_status"`
+	BatchOperationID       *int64     `json:"batch_operation_id"`
+	RemoteCallID           *string    `json:"remote_call_id"`
+	RemoteStatus           *string    `json:"remote_status"`
+	RemoteDirection        *string    `json:"remote_direction"`
+	RemoteErrorMessage     *string    `json:"remote_error_message"`
+	RemotelyQueuedAt       *time.Time `json:"remotely_queued_at"`
+	ChangedAt              time.Time  `json:"changed_at"`
 }
 
 // PhoneCallDeletedV1 records the removal of a call that never left the

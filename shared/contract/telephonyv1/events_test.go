@@ -1,6 +1,7 @@
 package telephonyv1
 
 import (
+	"encoding/json"
 	"flag"
 	"path/filepath"
 	"testing"
@@ -15,15 +16,21 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func examples() map[string]any {
 	at := time.Date(2026, 12, 3, 10, 20, 30, 123456000, time.UTC)
 	p, k := int64(5), int64(2)
-	remote := "busy"
+	remote, sid := "busy", "CA0123456789abcdef0123456789abcdef"
 	return map[string]any{
 		PhoneCallCreated: PhoneCallCreatedV1{
 			ID: 9, AccountID: 1, CalloutParticipationID: &p, CalloutID: &k, ContactID: 3,
-			Status: StatusCreated, CreatedAt: at,
+			Status: StatusCreated, MSISDN: "+252662345678", Metadata: json.RawMessage(`{}`),
+			RemoteRequestParams: json.RawMessage(`{"from":"1234"}`), CreatedAt: at,
+		},
+		PhoneCallUpdated: PhoneCallUpdatedV1{
+			ID: 9, AccountID: 1, CalloutParticipationID: &p, MSISDN: "+252662345678",
+			Metadata: json.RawMessage(`{"note":"retry"}`), RemoteRequestParams: json.RawMessage(`{"from":"1234"}`),
+			UpdatedAt: at,
 		},
 		PhoneCallStatusChanged: PhoneCallStatusChangedV1{
 			ID: 9, AccountID: 1, CalloutParticipationID: &p, Status: StatusBusy,
-			PreviousStatus: StatusInProgress, RemoteStatus: &remote, ChangedAt: at,
+			PreviousStatus: StatusInProgress, RemoteCallID: &sid, RemoteStatus: &remote, ChangedAt: at,
 		},
 		PhoneCallDeleted: PhoneCallDeletedV1{ID: 9, AccountID: 1, CalloutParticipationID: &p, DeletedAt: at},
 	}

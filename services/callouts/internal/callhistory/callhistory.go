@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,54 +27,21 @@ const batchSize = 500
 // transaction and acknowledged after commit; replays change nothing, since
 // every call row remembers the version of the last event applied.
 func Run(ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names, log *slog.Logger) error {
-	log = log.With("component", "callhistory")
-	cons, err := js.CreateOrUpdateConsumer(ctx, n.EventStream(telephonyv1.Service), jetstream.ConsumerConfig{
+	cfg := jetstream.ConsumerConfig{
 		Durable:       "callouts-call-outcomes",
 		FilterSubject: n.Subject(telephonyv1.Service + ".evt." + telephonyv1.AggregatePhoneCall + ".>"),
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
-		MaxAckPending: batchSize * 2,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
-	})
-	if err != nil {
-		return fmt.Errorf("ensure call outcome consumer: %w", err)
 	}
-	for ctx.Err() == nil {
-		batch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			log.WarnContext(ctx, "fetch phone call events", "err", err)
-			sleep(ctx, time.Second)
-			continue
-		}
-		var msgs []jetstream.Msg
-		for m := range batch.Messages() {
-			msgs = append(msgs, m)
-		}
-		if len(msgs) == 0 {
-			continue
-		}
-		if err := applyBatch(ctx, pool, msgs); err != nil {
-			log.WarnContext(ctx, "apply phone call events; they will be redelivered", "err", err, "count", len(msgs))
-			for _, m := range msgs {
-				_ = m.NakWithDelay(time.Second)
-			}
-			continue
-		}
-		for _, m := range msgs {
-			_ = m.Ack()
-		}
+	apply := func(ctx context.Context, events []contract.Envelope) error {
+		return applyBatch(ctx, pool, events)
 	}
-	return nil
+	return natsbus.ConsumeEvents(ctx, js, n.EventStream(telephonyv1.Service), cfg, batchSize, apply, log)
 }
 
-func applyBatch(ctx context.Context, pool *pgxpool.Pool, msgs []jetstream.Msg) error {
+func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envelope) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		touched := map[int64]bool{}
-		for _, m := range msgs {
-			var env contract.Envelope
-			if err := json.Unmarshal(m.Data(), &env); err != nil {
-				continue // not an event of ours; nothing to apply
-			}
+		for _, env := range events {
 			pid, err := Apply(ctx, tx, env)
 			if err != nil {
 				return err
@@ -133,11 +99,4 @@ func deref(p *int64) int64 {
 		return 0
 	}
 	return *p
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
 }

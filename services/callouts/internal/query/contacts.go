@@ -1,28 +1,29 @@
 // Package query answers the callouts service's read requests from its own
-// tables. Rows are rendered to API JSON inside PostgreSQL, which saves a
-// decode and encode of every metadata object on the way out.
+// tables.
 package query
 
 import (
 	"scfm/shared/eventstore"
 	"scfm/shared/filter"
 	"scfm/shared/msisdn"
+	"scfm/shared/readmodel"
 )
 
 // Contacts returns the contact queries.
 func Contacts(db eventstore.Querier) Resource {
 	return Resource{
-		db:    db,
-		from:  "contacts c",
-		alias: "c",
-		columns: `c.id, c.msisdn, c.metadata, api_time(c.created_at) AS created_at,
+		DB:    db,
+		From:  "contacts c",
+		Alias: "c",
+		Columns: `c.id, c.msisdn, c.metadata, api_time(c.created_at) AS created_at,
 			api_time(c.updated_at) AS updated_at, c.account_id`,
-		sort: map[string]string{
+		Sort: map[string]string{
 			"id": "c.id", "msisdn": "c.msisdn", "created_at": "c.created_at", "updated_at": "c.updated_at",
 		},
-		filter: func(b *filter.Builder, q map[string]any) { ContactFilter(b, q, "c") },
-		scope: scoped(db, "c.account_id", map[string]string{
-			"callout_id": "EXISTS (SELECT 1 FROM callout_participations sp WHERE sp.contact_id = c.id AND sp.callout_id = %s)",
+		Filter: func(b *filter.Builder, q map[string]any) { ContactFilter(b, q, "c") },
+		Scope: readmodel.Scoped(db, "c.account_id", map[string]readmodel.Parent{
+			"callout_id": {Table: "callouts", Cond: "EXISTS (SELECT 1 FROM callout_participations sp " +
+				"WHERE sp.contact_id = c.id AND sp.callout_id = %s)"},
 		}),
 	}
 }
@@ -30,7 +31,7 @@ func Contacts(db eventstore.Querier) Resource {
 // ContactFilter adds the contact filters of q for the contacts table
 // aliased alias: metadata, msisdn and timestamps.
 func ContactFilter(b *filter.Builder, q map[string]any, alias string) {
-	metadataFilter(alias)(b, q)
+	readmodel.MetadataFilter(alias)(b, q)
 	if v, ok := q["msisdn"]; ok {
 		n := msisdn.Normalize(filter.Text(v))
 		if n == "" {

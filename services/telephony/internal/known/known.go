@@ -1,0 +1,140 @@
+// Package known keeps the telephony service's copy of what it needs from
+// the callouts service (accounts' provider settings, contacts, callouts and
+// participations), built from the callouts event stream. Phone call
+// commands read this copy; they never call the callouts service.
+package known
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"scfm/shared/contract"
+	"scfm/shared/contract/calloutsv1"
+	"scfm/shared/natsbus"
+)
+
+// batchSize caps the events applied in one transaction.
+const batchSize = 500
+
+// Run consumes the callouts events with the durable consumer
+// "telephony-known" until ctx ends, applying each batch in one transaction.
+// Every row remembers the version of the last event applied, so
+// redeliveries change nothing.
+func Run(ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names, log *slog.Logger) error {
+	cfg := jetstream.ConsumerConfig{
+		Durable: "telephony-known",
+		FilterSubjects: []string{
+			n.Subject(calloutsv1.Service + ".evt.account.>"),
+			n.Subject(calloutsv1.Service + ".evt.contact.>"),
+			n.Subject(calloutsv1.Service + ".evt.callout.>"),
+			n.Subject(calloutsv1.Service + ".evt.callout_participation.>"),
+		},
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}
+	apply := func(ctx context.Context, events []contract.Envelope) error {
+		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			for _, env := range events {
+				if err := Apply(ctx, tx, env); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return natsbus.ConsumeEvents(ctx, js, n.EventStream(calloutsv1.Service), cfg, batchSize, apply, log)
+}
+
+// Apply records one callouts event in the known tables.
+func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) error {
+	id, err := strconv.ParseInt(env.AggregateID, 10, 64)
+	if err != nil {
+		return nil // not an id this service tracks
+	}
+	v := env.AggregateVersion
+	switch env.EventType {
+	case calloutsv1.AccountCreated, calloutsv1.AccountUpdated:
+		var d calloutsv1.AccountV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `
+			INSERT INTO known_accounts (id, settings, twilio_account_sid, somleng_account_sid, version)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
+				twilio_account_sid = excluded.twilio_account_sid,
+				somleng_account_sid = excluded.somleng_account_sid, version = excluded.version
+			WHERE known_accounts.version < excluded.version`,
+			id, d.Settings, d.TwilioAccountSID, d.SomlengAccountSID, v)
+	case calloutsv1.ContactCreated, calloutsv1.ContactUpdated:
+		var d struct {
+			AccountID int64  `json:"account_id"`
+			MSISDN    string `json:"msisdn"`
+		}
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `
+			INSERT INTO known_contacts (id, account_id, msisdn, version) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET msisdn = excluded.msisdn, version = excluded.version
+			WHERE known_contacts.version < excluded.version`, id, d.AccountID, d.MSISDN, v)
+	case calloutsv1.CalloutCreated:
+		var d calloutsv1.CalloutCreatedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `
+			INSERT INTO known_callouts (id, account_id, status, call_flow_logic, version)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+			id, d.AccountID, d.Status, d.CallFlowLogic, v)
+	case calloutsv1.CalloutUpdated:
+		var d calloutsv1.CalloutUpdatedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `UPDATE known_callouts SET call_flow_logic = $2, version = $3
+			WHERE id = $1 AND version < $3`, id, d.CallFlowLogic, v)
+	case calloutsv1.CalloutStarted, calloutsv1.CalloutPaused, calloutsv1.CalloutResumed, calloutsv1.CalloutStopped:
+		var d calloutsv1.CalloutStatusChangedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `UPDATE known_callouts SET status = $2, version = $3
+			WHERE id = $1 AND version < $3`, id, d.Status, v)
+	case calloutsv1.ParticipationCreated:
+		var d calloutsv1.ParticipationCreatedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `
+			INSERT INTO known_participations (id, account_id, callout_id, contact_id, msisdn, call_flow_logic, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+			id, d.AccountID, d.CalloutID, d.ContactID, d.MSISDN, d.CallFlowLogic, v)
+	case calloutsv1.ParticipationUpdated:
+		var d calloutsv1.ParticipationUpdatedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return err
+		}
+		return exec(ctx, tx, `UPDATE known_participations SET msisdn = $2, call_flow_logic = $3, version = $4
+			WHERE id = $1 AND version < $4`, id, d.MSISDN, d.CallFlowLogic, v)
+	case calloutsv1.ContactDeleted:
+		return exec(ctx, tx, `DELETE FROM known_contacts WHERE id = $1`, id)
+	case calloutsv1.CalloutDeleted:
+		return exec(ctx, tx, `DELETE FROM known_callouts WHERE id = $1`, id)
+	case calloutsv1.ParticipationDeleted:
+		return exec(ctx, tx, `DELETE FROM known_participations WHERE id = $1`, id)
+	case calloutsv1.AccountDeleted:
+		return exec(ctx, tx, `DELETE FROM known_accounts WHERE id = $1`, id)
+	}
+	return nil
+}
+
+func exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
+	_, err := tx.Exec(ctx, sql, args...)
+	return err
+}

@@ -1,0 +1,75 @@
+package natsbus
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"scfm/shared/contract"
+)
+
+// EnvelopeBatch handles a batch of events; a nil error acknowledges all of
+// them, an error has all of them redelivered. It must tolerate repeats.
+type EnvelopeBatch func(ctx context.Context, events []contract.Envelope) error
+
+// ConsumeEvents feeds the events of a durable consumer on stream to apply,
+// up to size at a time, until ctx ends. Batching lets a projector apply many
+// events in one transaction. Messages that are not event envelopes are
+// acknowledged and skipped.
+func ConsumeEvents(
+	ctx context.Context, js jetstream.JetStream, stream string, cfg jetstream.ConsumerConfig,
+	size int, apply EnvelopeBatch, log *slog.Logger,
+) error {
+	cfg.AckPolicy = jetstream.AckExplicitPolicy
+	if cfg.AckWait == 0 {
+		cfg.AckWait = 30 * time.Second
+	}
+	cfg.MaxAckPending = size * 2
+	cons, err := js.CreateOrUpdateConsumer(ctx, stream, cfg)
+	if err != nil {
+		return fmt.Errorf("ensure consumer %s: %w", cfg.Durable, err)
+	}
+	log = log.With("consumer", cfg.Durable)
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(size, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			log.WarnContext(ctx, "fetch events", "err", err)
+			pause(ctx, time.Second)
+			continue
+		}
+		var msgs []jetstream.Msg
+		var events []contract.Envelope
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+			var env contract.Envelope
+			if json.Unmarshal(m.Data(), &env) == nil && env.EventType != "" {
+				events = append(events, env)
+			}
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		if err := apply(ctx, events); err != nil {
+			log.WarnContext(ctx, "apply events; they will be redelivered", "err", err, "count", len(msgs))
+			for _, m := range msgs {
+				_ = m.NakWithDelay(time.Second)
+			}
+			continue
+		}
+		for _, m := range msgs {
+			_ = m.Ack()
+		}
+	}
+	return nil
+}
+
+func pause(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
