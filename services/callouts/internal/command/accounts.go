@@ -10,6 +10,7 @@ import (
 
 	"scfm/callouts/internal/domain/account"
 	"scfm/callouts/internal/query"
+	"scfm/shared/commands"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/metadata"
@@ -20,7 +21,7 @@ import (
 // CreateAccount creates an account. Only super admins reach it.
 func (h *Handlers) CreateAccount(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w account.Write
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	if !req.SuperAdmin {
@@ -35,7 +36,7 @@ func (h *Handlers) CreateAccount(ctx context.Context, req natsbus.Request) (repl
 			return reply.Invalid(errs), err
 		}
 		var err error
-		if s.ID, err = nextID(ctx, tx, "accounts"); err != nil {
+		if s.ID, err = commands.NextID(ctx, tx, "accounts"); err != nil {
 			return reply.Reply{}, err
 		}
 
@@ -44,7 +45,7 @@ func (h *Handlers) CreateAccount(ctx context.Context, req natsbus.Request) (repl
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return renderCreated(ctx, tx, "/api/accounts/", s.ID, query.Accounts(tx))
+		return commands.Created(ctx, tx, "/api/accounts/", s.ID, query.Accounts(tx))
 	})
 }
 
@@ -52,7 +53,7 @@ func (h *Handlers) CreateAccount(ctx context.Context, req natsbus.Request) (repl
 // caller's own through the current-account route.
 func (h *Handlers) UpdateAccount(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w account.Write
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	if !req.SuperAdmin && w.ID != req.AccountID {
@@ -83,7 +84,7 @@ func (h *Handlers) UpdateAccount(ctx context.Context, req natsbus.Request) (repl
 // the batches service's operations.
 func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w account.Write
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	if !req.SuperAdmin {
@@ -100,7 +101,7 @@ func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (repl
 			{"contacts WHERE account_id = $1", "contacts"},
 			{"callouts WHERE account_id = $1", "callouts"},
 		} {
-			if blocked, err := exists(ctx, tx, dep.from, old.ID); err != nil || blocked {
+			if blocked, err := commands.Exists(ctx, tx, dep.from, old.ID); err != nil || blocked {
 				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), err
 			}
 		}
@@ -122,7 +123,7 @@ func publicAccount(s account.State) calloutsv1.AccountV1 {
 // provider auth tokens.
 func accountEvent(s account.State, version int64, typ string, data any, rec *recorder) eventstore.Event {
 	ev := eventstore.New(calloutsv1.AggregateAccount, strconv.FormatInt(s.ID, 10), version, typ, data, rec.Metadata())
-	ev.Private = mustJSON(calloutsv1.AccountSecretV1{
+	ev.Private = commands.MustJSON(calloutsv1.AccountSecretV1{
 		TwilioAuthToken: s.TwilioAuthToken, SomlengAuthToken: s.SomlengAuthToken,
 	})
 	return ev

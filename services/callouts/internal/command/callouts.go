@@ -10,6 +10,7 @@ import (
 
 	"scfm/callouts/internal/domain/callout"
 	"scfm/callouts/internal/query"
+	"scfm/shared/commands"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/metadata"
@@ -39,15 +40,15 @@ const msgNotIncluded = "is not included in the list"
 // CreateCallout creates a callout in the caller's account.
 func (h *Handlers) CreateCallout(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w CalloutWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	flow := blankToNil(w.CallFlowLogic)
+	flow := commands.BlankToNil(w.CallFlowLogic)
 	if flow != nil && !h.flows.Registered(*flow) {
 		return reply.Invalid1("call_flow_logic", msgNotIncluded), nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
-		id, err := nextID(ctx, tx, "callouts")
+		id, err := commands.NextID(ctx, tx, "callouts")
 		if err != nil {
 			return reply.Reply{}, err
 		}
@@ -63,14 +64,14 @@ func (h *Handlers) CreateCallout(ctx context.Context, req natsbus.Request) (repl
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return renderCreated(ctx, tx, "/api/callouts/", id, query.Callouts(tx))
+		return commands.Created(ctx, tx, "/api/callouts/", id, query.Callouts(tx))
 	})
 }
 
 // UpdateCallout changes a callout's call flow logic and metadata.
 func (h *Handlers) UpdateCallout(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w CalloutWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -79,7 +80,7 @@ func (h *Handlers) UpdateCallout(ctx context.Context, req natsbus.Request) (repl
 			return reply.NotFound(), err
 		}
 		if w.CallFlowLogic != nil {
-			s.flow = blankToNil(w.CallFlowLogic)
+			s.flow = commands.BlankToNil(w.CallFlowLogic)
 			if s.flow != nil && !h.flows.Registered(*s.flow) {
 				return reply.Invalid1("call_flow_logic", msgNotIncluded), nil
 			}
@@ -101,7 +102,7 @@ func (h *Handlers) UpdateCallout(ctx context.Context, req natsbus.Request) (repl
 // with the callout.
 func (h *Handlers) CalloutEvent(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w CalloutWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -120,7 +121,7 @@ func (h *Handlers) CalloutEvent(ctx context.Context, req natsbus.Request) (reply
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return renderCreated(ctx, tx, "/api/callouts/", s.id, query.Callouts(tx))
+		return commands.Created(ctx, tx, "/api/callouts/", s.id, query.Callouts(tx))
 	})
 }
 
@@ -132,7 +133,7 @@ func (h *Handlers) CalloutEvent(ctx context.Context, req natsbus.Request) (reply
 // service keeps a projection of the batches service's operations.
 func (h *Handlers) DeleteCallout(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w CalloutWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -140,7 +141,7 @@ func (h *Handlers) DeleteCallout(ctx context.Context, req natsbus.Request) (repl
 		if err != nil || !found {
 			return reply.NotFound(), err
 		}
-		if blocked, err := exists(ctx, tx, "callout_participations WHERE callout_id = $1", s.id); err != nil || blocked {
+		if blocked, err := commands.Exists(ctx, tx, "callout_participations WHERE callout_id = $1", s.id); err != nil || blocked {
 			return reply.Invalid1("base", "Cannot delete record because dependent callout participations exist"), err
 		}
 		ev := eventstore.New(calloutsv1.AggregateCallout, strconv.FormatInt(s.id, 10), s.version+1,
@@ -164,21 +165,4 @@ func loadCallout(ctx context.Context, tx pgx.Tx, accountID, id int64) (calloutSt
 	}
 	s.md, err = metadata.Decode(md)
 	return s, err == nil, err
-}
-
-// exists reports whether "SELECT 1 FROM <from>" with arg finds a row.
-func exists(ctx context.Context, tx pgx.Tx, from string, arg any) (bool, error) {
-	var found bool
-	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+from+")", arg).Scan(&found); err != nil {
-		return false, fmt.Errorf("check %s: %w", from, err)
-	}
-	return found, nil
-}
-
-// blankToNil treats an empty value as null.
-func blankToNil(s *string) *string {
-	if s == nil || *s == "" {
-		return nil
-	}
-	return s
 }

@@ -10,6 +10,7 @@ import (
 
 	"scfm/callouts/internal/domain/contact"
 	"scfm/callouts/internal/query"
+	"scfm/shared/commands"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/metadata"
@@ -20,7 +21,7 @@ import (
 // CreateContact creates a contact in the caller's account.
 func (h *Handlers) CreateContact(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w calloutsv1.ContactWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -32,7 +33,7 @@ func (h *Handlers) CreateContact(ctx context.Context, req natsbus.Request) (repl
 			return reply.Invalid1("msisdn", contact.MsgTaken), err
 		}
 		var err error
-		if d.ID, err = nextID(ctx, tx, "contacts"); err != nil {
+		if d.ID, err = commands.NextID(ctx, tx, "contacts"); err != nil {
 			return reply.Reply{}, err
 		}
 
@@ -41,14 +42,14 @@ func (h *Handlers) CreateContact(ctx context.Context, req natsbus.Request) (repl
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return renderCreated(ctx, tx, "/api/contacts/", d.ID, query.Contacts(tx))
+		return commands.Created(ctx, tx, "/api/contacts/", d.ID, query.Contacts(tx))
 	})
 }
 
 // UpdateContact changes a contact's msisdn and metadata.
 func (h *Handlers) UpdateContact(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w calloutsv1.ContactWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -79,7 +80,7 @@ func (h *Handlers) UpdateContact(ctx context.Context, req natsbus.Request) (repl
 // phone call refers to.
 func (h *Handlers) DeleteContact(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w calloutsv1.ContactWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -91,7 +92,7 @@ func (h *Handlers) DeleteContact(ctx context.Context, req natsbus.Request) (repl
 			{"callout_participations WHERE contact_id = $1", "callout participations"},
 			{"call_history WHERE contact_id = $1", "phone calls"},
 		} {
-			if blocked, err := exists(ctx, tx, dep.from, s.ID); err != nil || blocked {
+			if blocked, err := commands.Exists(ctx, tx, dep.from, s.ID); err != nil || blocked {
 				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), err
 			}
 		}

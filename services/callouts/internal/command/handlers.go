@@ -4,19 +4,14 @@
 package command
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"scfm/callouts/internal/projection"
-	"scfm/callouts/internal/query"
 	"scfm/shared/callflow"
-	"scfm/shared/eventstore"
+	"scfm/shared/commands"
 	"scfm/shared/natsbus"
 	"scfm/shared/reply"
 )
@@ -45,83 +40,23 @@ func (h *Handlers) OnTokenChange(fn func(ctx context.Context, hash string)) { h.
 // in an event and the time in its projection are the same value.
 func (h *Handlers) clock() time.Time { return h.now().UTC().Truncate(time.Microsecond) }
 
-// decideFunc decides one attempt of a command in tx; it calls rec.Record
-// for its events.
-type decideFunc func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error)
+// decideFunc decides one attempt of a command in tx.
+type decideFunc = commands.Decide
 
-// recorder projects the events of the command being decided and keeps them
-// for the event store to append when the command's transaction ends.
-type recorder struct {
-	tx     pgx.Tx
-	req    natsbus.Request
-	events []eventstore.Event
-}
-
-// Record applies each event to the read tables, so the rest of the command
-// (and its answer) sees them, and keeps it for appending.
-func (r *recorder) Record(ctx context.Context, events ...eventstore.Event) error {
-	for _, e := range events {
-		if err := projection.Apply(ctx, r.tx, e); err != nil {
-			return err
-		}
-	}
-	r.events = append(r.events, events...)
-	return nil
-}
-
-// Metadata is the event metadata of the command being decided.
-func (r *recorder) Metadata() eventstore.Metadata {
-	return eventstore.Metadata{
-		CommandID:     r.req.ID,
-		CorrelationID: r.req.CorrelationID,
-		CausationID:   r.req.ID,
-		AccountID:     r.req.AccountID,
-	}
-}
+// recorder projects and keeps the events of the command being decided.
+type recorder = commands.Recorder
 
 // run executes decide once per command id.
 func (h *Handlers) run(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, error) {
-	r, _, err := h.runFresh(ctx, req, decide)
-	return r, err
+	return h.runner().Run(ctx, req, decide)
 }
 
 // runFresh is run that also tells whether this call decided the command or
 // found an earlier answer.
 func (h *Handlers) runFresh(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, bool, error) {
-	return eventstore.ExecuteFresh(ctx, h.pool, req.ID,
-		func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
-			rec := &recorder{tx: tx, req: req}
-			r, err := decide(ctx, tx, rec)
-			return r, rec.events, err
-		})
+	return h.runner().RunFresh(ctx, req, decide)
 }
 
-// decode reads a command payload keeping numbers as written. A payload that
-// cannot be read is the sender's fault and answers 400.
-func decode(data []byte, v any) (reply.Reply, bool) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	if err := d.Decode(v); err != nil {
-		return reply.BadRequest("base", "is invalid"), false
-	}
-	return reply.Reply{}, true
-}
-
-// renderCreated answers 201 with the new row as res renders it.
-func renderCreated(ctx context.Context, tx pgx.Tx, path string, id int64, res query.Resource) (reply.Reply, error) {
-	body, err := res.Render(ctx, tx, id)
-	if err != nil {
-		return reply.Reply{}, err
-	}
-	loc := path + strconv.FormatInt(id, 10)
-	return reply.Reply{Status: 201, Location: loc, Total: -1, Body: body}, nil
-}
-
-// mustJSON marshals the plain structs events carry.
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("marshal " + err.Error()) // plain structs always marshal
-	}
-	return b
+func (h *Handlers) runner() commands.Runner {
+	return commands.Runner{Pool: h.pool, Project: projection.Apply}
 }

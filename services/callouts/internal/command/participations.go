@@ -10,6 +10,7 @@ import (
 
 	"scfm/callouts/internal/domain/contact"
 	"scfm/callouts/internal/query"
+	"scfm/shared/commands"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/metadata"
@@ -41,7 +42,7 @@ type participationState struct {
 // CreateParticipation adds a contact of the caller's account to a callout.
 func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w ParticipationWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -58,7 +59,7 @@ func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request)
 			errs.Add("contact", "must exist")
 		}
 		number := h.participationMSISDN(w.MSISDN, contactMSISDN, errs)
-		flow := blankToNil(w.CallFlowLogic)
+		flow := commands.BlankToNil(w.CallFlowLogic)
 		h.checkEffectiveFlow(flow, k.flow, errs)
 		if err := participationTaken(ctx, tx, k.id, 0, contactID, number, errs); err != nil {
 			return reply.Reply{}, err
@@ -67,7 +68,7 @@ func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request)
 			return reply.Invalid(errs), nil
 		}
 
-		id, err := nextID(ctx, tx, "callout_participations")
+		id, err := commands.NextID(ctx, tx, "callout_participations")
 		if err != nil {
 			return reply.Reply{}, err
 		}
@@ -83,7 +84,7 @@ func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request)
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return renderCreated(ctx, tx, "/api/callout_participations/", id, query.Participations(tx))
+		return commands.Created(ctx, tx, "/api/callout_participations/", id, query.Participations(tx))
 	})
 }
 
@@ -91,7 +92,7 @@ func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request)
 // metadata; its callout and contact never change.
 func (h *Handlers) UpdateParticipation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w ParticipationWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -104,7 +105,7 @@ func (h *Handlers) UpdateParticipation(ctx context.Context, req natsbus.Request)
 			s.number = h.participationMSISDN(w.MSISDN, "", errs)
 		}
 		if w.CallFlowLogic != nil {
-			s.flow = blankToNil(w.CallFlowLogic)
+			s.flow = commands.BlankToNil(w.CallFlowLogic)
 		}
 		h.checkEffectiveFlow(s.flow, s.calloutFlow, errs)
 		if err := participationTaken(ctx, tx, s.calloutID, s.id, 0, s.number, errs); err != nil {
@@ -128,7 +129,7 @@ func (h *Handlers) UpdateParticipation(ctx context.Context, req natsbus.Request)
 // DeleteParticipation removes a participation that has no phone calls.
 func (h *Handlers) DeleteParticipation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w ParticipationWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"scfm/callouts/internal/domain/account"
+	"scfm/shared/commands"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
@@ -35,7 +36,7 @@ func (h *Handlers) SeedSuperAdmin(ctx context.Context) (string, error) {
 		err := tx.QueryRow(ctx, `SELECT id FROM accounts WHERE permissions & $1 = $1 ORDER BY id LIMIT 1`,
 			account.PermissionSuperAdmin).Scan(&accountID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			if accountID, err = nextID(ctx, tx, "accounts"); err != nil {
+			if accountID, err = commands.NextID(ctx, tx, "accounts"); err != nil {
 				return reply.Reply{}, err
 			}
 			s := account.State{ID: accountID, Permissions: account.PermissionSuperAdmin}
@@ -46,7 +47,7 @@ func (h *Handlers) SeedSuperAdmin(ctx context.Context) (string, error) {
 			return reply.Reply{}, fmt.Errorf("find super admin: %w", err)
 		}
 
-		tokenID, err := nextID(ctx, tx, "access_tokens")
+		tokenID, err := commands.NextID(ctx, tx, "access_tokens")
 		if err != nil {
 			return reply.Reply{}, err
 		}
@@ -73,14 +74,4 @@ func NewToken() (string, error) {
 		return "", fmt.Errorf("generate token: %w", err)
 	}
 	return hex.EncodeToString(b), nil
-}
-
-// nextID allocates the next id of table's identity column.
-func nextID(ctx context.Context, tx pgx.Tx, table string) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id'))`, table).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("allocate %s id: %w", table, err)
-	}
-	return id, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"scfm/callouts/internal/query"
+	"scfm/shared/commands"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/metadata"
@@ -36,7 +37,7 @@ type tokenState struct {
 // only place the plain token ever appears; the database keeps its hash.
 func (h *Handlers) CreateAccessToken(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w TokenWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	token, err := NewToken()
@@ -48,7 +49,7 @@ func (h *Handlers) CreateAccessToken(ctx context.Context, req natsbus.Request) (
 		if err != nil || !found {
 			return reply.NotFound(), err
 		}
-		id, err := nextID(ctx, tx, "access_tokens")
+		id, err := commands.NextID(ctx, tx, "access_tokens")
 		if err != nil {
 			return reply.Reply{}, err
 		}
@@ -61,11 +62,11 @@ func (h *Handlers) CreateAccessToken(ctx context.Context, req natsbus.Request) (
 				ID: id, ResourceOwnerID: owner, CreatedByID: req.AccountID,
 				Metadata: metadata.Encode(md), CreatedAt: h.clock(),
 			}, rec.Metadata())
-		ev.Private = mustJSON(calloutsv1.AccessTokenSecretV1{TokenHash: calloutsv1.TokenHash(token)})
+		ev.Private = commands.MustJSON(calloutsv1.AccessTokenSecretV1{TokenHash: calloutsv1.TokenHash(token)})
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return renderCreated(ctx, tx, "/api/access_tokens/", id, query.AccessTokens(tx))
+		return commands.Created(ctx, tx, "/api/access_tokens/", id, query.AccessTokens(tx))
 	})
 	if err != nil || r.Status != 201 || !fresh {
 		return r, err
@@ -79,7 +80,7 @@ func (h *Handlers) CreateAccessToken(ctx context.Context, req natsbus.Request) (
 // UpdateAccessToken changes a token's metadata.
 func (h *Handlers) UpdateAccessToken(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w TokenWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -103,7 +104,7 @@ func (h *Handlers) UpdateAccessToken(ctx context.Context, req natsbus.Request) (
 // the token stops authenticating as soon as the answer is sent.
 func (h *Handlers) DeleteAccessToken(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w TokenWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	var hash string
@@ -120,7 +121,7 @@ func (h *Handlers) DeleteAccessToken(ctx context.Context, req natsbus.Request) (
 			calloutsv1.AccessTokenDeleted, calloutsv1.AccessTokenDeletedV1{
 				ID: s.id, ResourceOwnerID: s.ownerID, DeletedAt: h.clock(),
 			}, rec.Metadata())
-		ev.Private = mustJSON(calloutsv1.AccessTokenSecretV1{TokenHash: s.hash})
+		ev.Private = commands.MustJSON(calloutsv1.AccessTokenSecretV1{TokenHash: s.hash})
 		return reply.NoContent(), rec.Record(ctx, ev)
 	})
 	if err == nil && hash != "" && h.tokenChanged != nil {
@@ -158,7 +159,7 @@ func withToken(r reply.Reply, token string) (reply.Reply, error) {
 		return r, err
 	}
 	m["token"] = token
-	r.Body = mustJSON(struct {
+	r.Body = commands.MustJSON(struct {
 		ID        any    `json:"id"`
 		Token     string `json:"token"`
 		CreatedAt any    `json:"created_at"`

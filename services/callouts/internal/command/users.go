@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"scfm/callouts/internal/query"
+	"scfm/shared/commands"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/metadata"
@@ -48,7 +49,7 @@ var emailFormat = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 // CreateUser adds a user to the target account.
 func (h *Handlers) CreateUser(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w UserWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	errs := reply.Errors{}
@@ -70,21 +71,21 @@ func (h *Handlers) CreateUser(ctx context.Context, req natsbus.Request) (reply.R
 			s.md = map[string]any{}
 		}
 		s.AccountID, s.Email, s.secret.PasswordHash = owner, email, hash
-		if s.ID, err = nextID(ctx, tx, "users"); err != nil {
+		if s.ID, err = commands.NextID(ctx, tx, "users"); err != nil {
 			return reply.Reply{}, err
 		}
 		ev := userEvent(s, 1, calloutsv1.UserCreated, calloutsv1.UserCreatedV1{UserV1: public(s), CreatedAt: h.clock()}, rec)
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return renderCreated(ctx, tx, "/api/users/", s.ID, query.Users(tx))
+		return commands.Created(ctx, tx, "/api/users/", s.ID, query.Users(tx))
 	})
 }
 
 // UpdateUser changes a user's e-mail, password or metadata.
 func (h *Handlers) UpdateUser(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w UserWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	errs := reply.Errors{}
@@ -121,7 +122,7 @@ func (h *Handlers) UpdateUser(ctx context.Context, req natsbus.Request) (reply.R
 // DeleteUser removes a user.
 func (h *Handlers) DeleteUser(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w UserWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -139,7 +140,7 @@ func (h *Handlers) DeleteUser(ctx context.Context, req natsbus.Request) (reply.R
 // invitation (a mailer subscribed to user.invited sends it).
 func (h *Handlers) UserEvent(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w UserWrite
-	if r, ok := decode(req.Data, &w); !ok {
+	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
@@ -163,7 +164,7 @@ func (h *Handlers) UserEvent(ctx context.Context, req natsbus.Request) (reply.Re
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		r, err := renderCreated(ctx, tx, "/api/users/", s.ID, query.Users(tx))
+		r, err := commands.Created(ctx, tx, "/api/users/", s.ID, query.Users(tx))
 		return r, err
 	})
 }
@@ -176,7 +177,7 @@ func public(s userState) calloutsv1.UserV1 {
 
 func userEvent(s userState, version int64, typ string, data any, rec *recorder) eventstore.Event {
 	ev := eventstore.New(calloutsv1.AggregateUser, strconv.FormatInt(s.ID, 10), version, typ, data, rec.Metadata())
-	ev.Private = mustJSON(s.secret)
+	ev.Private = commands.MustJSON(s.secret)
 	return ev
 }
 
