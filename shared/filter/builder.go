@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"scfm/shared/msisdn"
 )
 
 // Builder accumulates ANDed conditions and their arguments.
@@ -131,4 +133,18 @@ func Falsy(s string) bool {
 		return true
 	}
 	return false
+}
+
+// MSISDN matches column against q[msisdn] normalised, so any way of writing
+// a number finds it; a value with no digits matches nothing.
+func (b *Builder) MSISDN(q map[string]any, column string) {
+	v, ok := q["msisdn"]
+	if !ok {
+		return
+	}
+	if n := msisdn.Normalize(Text(v)); n == "" {
+		b.Where("FALSE")
+	} else {
+		b.Where(column + " = " + b.Arg(n))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"scfm/callouts/internal/query"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
+	"scfm/shared/readmodel"
 )
 
 // register maps command and query names to their handlers.
@@ -47,5 +48,5 @@ func register(s *natsbus.Server, cmds *command.Handlers, db eventstore.Querier) 
 	}
 	s.HandleQuery("callout.summary", query.CalloutSummary(db))
 	s.HandleQuery("token.resolve", query.ResolveToken(db))
-	s.HandleQuery("command.answer", query.CommandAnswer(db))
+	s.HandleQuery("command.answer", readmodel.CommandAnswer(db))
 }

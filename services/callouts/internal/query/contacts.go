@@ -5,7 +5,6 @@ package query
 import (
 	"scfm/shared/eventstore"
 	"scfm/shared/filter"
-	"scfm/shared/msisdn"
 	"scfm/shared/readmodel"
 )
 
@@ -32,12 +31,5 @@ func Contacts(db eventstore.Querier) Resource {
 // aliased alias: metadata, msisdn and timestamps.
 func ContactFilter(b *filter.Builder, q map[string]any, alias string) {
 	readmodel.MetadataFilter(alias)(b, q)
-	if v, ok := q["msisdn"]; ok {
-		n := msisdn.Normalize(filter.Text(v))
-		if n == "" {
-			b.Where("FALSE")
-		} else {
-			b.Where(alias + ".msisdn = " + b.Arg(n))
-		}
-	}
+	b.MSISDN(q, alias+".msisdn")
 }

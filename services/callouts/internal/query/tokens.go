@@ -47,22 +47,3 @@ func ResolveToken(db eventstore.Querier) func(context.Context, natsbus.Request) 
 		return reply.JSON(200, p), nil
 	}
 }
-
-// CommandAnswer answers the stored answer of a command id, or 404 while the
-// command has not been executed. Gateways ask for it when a command they
-// publish turns out to be a duplicate of one already sent.
-func CommandAnswer(db eventstore.Querier) func(context.Context, natsbus.Request) (reply.Reply, error) {
-	return func(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-		var in struct {
-			CommandID string `json:"command_id"`
-		}
-		if err := json.Unmarshal(req.Data, &in); err != nil {
-			return reply.BadRequest("base", "is invalid"), nil
-		}
-		r, found, err := eventstore.LookupAnswer(ctx, db, in.CommandID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
-		return r, nil
-	}
-}

@@ -8,10 +8,15 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"scfm/shared/contract/calloutsv1"
+	"scfm/shared/contract/telephonyv1"
 	"scfm/shared/filter"
 )
 
-const svcCallouts = calloutsv1.Service
+// The services the gateway sends commands and queries to.
+const (
+	svcCallouts  = calloutsv1.Service
+	svcTelephony = telephonyv1.Service
+)
 
 // accountScalars are the single-valued writable account parameters.
 func accountScalars() []string {
@@ -122,7 +127,7 @@ func (a *API) getScoped(model string) http.HandlerFunc {
 // writeTargeted is write for resources of a target account (own, or the
 // one a super admin names).
 func (a *API) writeTargeted(model, verb string, scalars []string, hashes ...string) http.HandlerFunc {
-	return a.writeWith(model, verb, scalars, hashes, func(r *http.Request, payload map[string]any) {
+	return a.writeWith(svcCallouts, model, verb, scalars, hashes, func(r *http.Request, payload map[string]any) {
 		if target := targetAccount(r); target != 0 {
 			payload["account_id"] = target
 		}

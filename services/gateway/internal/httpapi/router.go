@@ -19,14 +19,15 @@ func (a *API) Handler() http.Handler {
 
 		a.identityRoutes(r)
 		a.calloutRoutes(r)
+		a.phoneCallRoutes(r)
 
 		contactScalars := []string{"msisdn", "metadata_merge_mode"}
-		r.Get("/contacts", a.listUnder("contact"))
-		r.Post("/contacts", a.write("contact", "create", contactScalars, "metadata"))
-		r.Get("/contacts/{id}", a.get("contact"))
-		r.Patch("/contacts/{id}", a.write("contact", "update", contactScalars, "metadata"))
-		r.Put("/contacts/{id}", a.write("contact", "update", contactScalars, "metadata"))
-		r.Delete("/contacts/{id}", a.write("contact", "delete", nil))
+		r.Get("/contacts", a.listUnder(svcCallouts, "contact"))
+		r.Post("/contacts", a.write(svcCallouts, "contact", "create", contactScalars, "metadata"))
+		r.Get("/contacts/{id}", a.get(svcCallouts, "contact"))
+		r.Patch("/contacts/{id}", a.write(svcCallouts, "contact", "update", contactScalars, "metadata"))
+		r.Put("/contacts/{id}", a.write(svcCallouts, "contact", "update", contactScalars, "metadata"))
+		r.Delete("/contacts/{id}", a.write(svcCallouts, "contact", "delete", nil))
 	})
 	return r
 }

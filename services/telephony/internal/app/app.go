@@ -1,22 +1,29 @@
-// Package app wires the telephony service: database, NATS, the event relay and
-// the operations server, started and stopped in order.
+// Package app wires the telephony service: database, NATS, the copy of the
+// callouts service's data, phone call commands and queries, the event
+// relay and the operations server, started and stopped in order.
 package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"time"
 
+	"scfm/shared/callflow"
+	"scfm/shared/contract/calloutsv1"
+	"scfm/shared/contract/telephonyv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 	"scfm/shared/outbox"
 	"scfm/shared/pgdb"
+	"scfm/shared/readmodel"
 	"scfm/shared/svc"
+	"scfm/telephony/internal/command"
 	"scfm/telephony/internal/config"
+	"scfm/telephony/internal/known"
 	"scfm/telephony/internal/postgres"
+	"scfm/telephony/internal/query"
 )
-
-// Service is the name in the service's subjects and streams.
-const Service = "telephony"
 
 // Migrate applies the service's migrations.
 func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
@@ -26,9 +33,9 @@ func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // Run serves the telephony service until ctx ends.
 //
-// TODO: the service only starts, keeps its streams and relay, and serves
-// health; its domain (phone calls, dialing through Twilio or Somleng, and provider callbacks) is to come, done when its commands and queries
-// are registered here like the callouts service's.
+// TODO: queued calls are not dialled yet; done when a dispatcher paces
+// queued calls per account, records dispatching before it calls the
+// provider through twilio-go, and the provider webhook and simulator exist.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// Connect PostgreSQL and NATS.
 	rt, err := svc.Open(ctx, cfg.Config, log, postgres.Schema)
@@ -36,11 +43,34 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 
-	// Streams, and the relay that publishes the event log.
-	if err := natsbus.EnsureStreams(ctx, rt.JS, rt.Names, Service, rt.StreamConfig()); err != nil {
-		return err
+	// Its own streams, and the callouts events it reads.
+	for _, s := range []string{telephonyv1.Service, calloutsv1.Service} {
+		if err := natsbus.EnsureStreams(ctx, rt.JS, rt.Names, s, rt.StreamConfig()); err != nil {
+			return err
+		}
 	}
-	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, Service, log).Run)
+
+	// Commands and queries.
+	cmds := command.New(rt.Pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics))
+	calls := query.PhoneCalls(rt.Pool)
+	server := natsbus.NewServer(rt.NC, rt.JS, rt.Names, natsbus.ServerConfig{
+		Service: telephonyv1.Service, Workers: cfg.Workers,
+	}, log)
+	server.HandleCommand("phone_call.create", cmds.CreatePhoneCall)
+	server.HandleCommand("phone_call.update", cmds.UpdatePhoneCall)
+	server.HandleCommand("phone_call.delete", cmds.DeletePhoneCall)
+	server.HandleCommand("phone_call.event", cmds.PhoneCallEvent)
+	server.HandleQuery("phone_call.get", calls.Get)
+	server.HandleQuery("phone_call.list", calls.List)
+	server.HandleQuery("command.answer", readmodel.CommandAnswer(rt.Pool))
+	if err := server.Start(ctx); err != nil {
+		return fmt.Errorf("start nats server: %w", err)
+	}
+	rt.OnStop(server.Stop)
+
+	// Feeds: the callouts data it needs, and the relay of its own events.
+	rt.Go("known", func(ctx context.Context) error { return known.Run(ctx, rt.Pool, rt.JS, rt.Names, log) })
+	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, telephonyv1.Service, log).Run)
 
 	return rt.Serve(ctx, nil)
 }
