@@ -36,6 +36,15 @@ type Recorder struct {
 	events  []eventstore.Event
 }
 
+// NewRecorder returns a recorder for events decided in tx outside Runner,
+// e.g. by a background worker; the caller appends Events before commit.
+func NewRecorder(tx pgx.Tx, req natsbus.Request, project Project) *Recorder {
+	return &Recorder{tx: tx, req: req, project: project}
+}
+
+// Events returns the events recorded so far.
+func (r *Recorder) Events() []eventstore.Event { return r.events }
+
 // Record applies each event to the read tables, so the rest of the command
 // (and its answer) sees them, and keeps it for appending.
 func (r *Recorder) Record(ctx context.Context, events ...eventstore.Event) error {

@@ -11,6 +11,7 @@ import (
 	"scfm/callouts/internal/callhistory"
 	"scfm/callouts/internal/command"
 	"scfm/callouts/internal/config"
+	"scfm/callouts/internal/credkv"
 	"scfm/callouts/internal/postgres"
 	"scfm/callouts/internal/tokenkv"
 	"scfm/shared/callflow"
@@ -60,6 +61,10 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	creds, err := natsbus.EnsureBucket(ctx, rt.JS, rt.Names, calloutsv1.CredentialsBucket, cfg.StreamReplicas)
+	if err != nil {
+		return err
+	}
 
 	// Command and query handlers.
 	cmds := command.New(rt.Pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics))
@@ -77,9 +82,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	rt.OnStop(server.Stop)
 
-	// Feeds: the public event relay and the token bucket.
+	// Feeds: the public event relay and the private token and credentials
+	// buckets.
 	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, calloutsv1.Service, log).Run)
 	rt.Go("token-bucket", tokenkv.NewFeed(rt.Pool, kv, log).Run)
+	rt.Go("credentials-bucket", credkv.NewFeed(rt.Pool, creds, log).Run)
 
 	// The call history of participations, from telephony's events.
 	rt.Go("call-history", func(ctx context.Context) error {

@@ -20,6 +20,7 @@ import (
 	"scfm/shared/svc"
 	"scfm/telephony/internal/command"
 	"scfm/telephony/internal/config"
+	"scfm/telephony/internal/dispatch"
 	"scfm/telephony/internal/known"
 	"scfm/telephony/internal/postgres"
 	"scfm/telephony/internal/query"
@@ -32,10 +33,6 @@ func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 // Run serves the telephony service until ctx ends.
-//
-// TODO: queued calls are not dialled yet; done when a dispatcher paces
-// queued calls per account, records dispatching before it calls the
-// provider through twilio-go, and the provider webhook and simulator exist.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// Connect PostgreSQL and NATS.
 	rt, err := svc.Open(ctx, cfg.Config, log, postgres.Schema)
@@ -67,6 +64,19 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("start nats server: %w", err)
 	}
 	rt.OnStop(server.Stop)
+
+	// The dispatcher, dialling with the private credentials.
+	creds, err := natsbus.EnsureBucket(ctx, rt.JS, rt.Names, calloutsv1.CredentialsBucket, cfg.StreamReplicas)
+	if err != nil {
+		return err
+	}
+	dialer := dispatch.New(dispatch.Config{
+		PublicBaseURL: cfg.PublicBaseURL, TwilioBaseURL: cfg.TwilioBaseURL,
+		SomlengBaseURL: cfg.SomlengBaseURL, SimulatorURL: cfg.SimulatorURL,
+		CallsPerSecond: float64(cfg.CallsPerSecond), MaxConcurrentCalls: cfg.MaxConcurrentCalls,
+		RequestTimeout: cfg.ProviderTimeout,
+	}, rt.Pool, cmds, creds, log)
+	rt.Go("dispatcher", dialer.Run)
 
 	// Feeds: the callouts data it needs, and the relay of its own events.
 	rt.Go("known", func(ctx context.Context) error { return known.Run(ctx, rt.Pool, rt.JS, rt.Names, log) })

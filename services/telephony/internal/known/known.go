@@ -89,16 +89,16 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) error {
 			return err
 		}
 		return exec(ctx, tx, `
-			INSERT INTO known_callouts (id, account_id, status, call_flow_logic, version)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-			id, d.AccountID, d.Status, d.CallFlowLogic, v)
+			INSERT INTO known_callouts (id, account_id, status, call_flow_logic, metadata, version)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+			id, d.AccountID, d.Status, d.CallFlowLogic, d.Metadata, v)
 	case calloutsv1.CalloutUpdated:
 		var d calloutsv1.CalloutUpdatedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return err
 		}
-		return exec(ctx, tx, `UPDATE known_callouts SET call_flow_logic = $2, version = $3
-			WHERE id = $1 AND version < $3`, id, d.CallFlowLogic, v)
+		return exec(ctx, tx, `UPDATE known_callouts SET call_flow_logic = $2, metadata = $3, version = $4
+			WHERE id = $1 AND version < $4`, id, d.CallFlowLogic, d.Metadata, v)
 	case calloutsv1.CalloutStarted, calloutsv1.CalloutPaused, calloutsv1.CalloutResumed, calloutsv1.CalloutStopped:
 		var d calloutsv1.CalloutStatusChangedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {

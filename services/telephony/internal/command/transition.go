@@ -1,0 +1,87 @@
+package command
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"scfm/shared/commands"
+	"scfm/shared/eventstore"
+	"scfm/shared/natsbus"
+	"scfm/telephony/internal/projection"
+)
+
+// Remote is what the dialer or a provider callback learned about a call.
+type Remote struct {
+	CallID        *string
+	Status        *string
+	Direction     *string
+	ErrorMessage  *string
+	QueuedAt      *time.Time
+	QueueResponse map[string]any
+	Response      map[string]any
+}
+
+// Change decides a call's next status from its current one; ok false
+// leaves the call as it is.
+type Change func(status string) (next string, ok bool)
+
+// Transition moves call id (of any account) forward in its own
+// transaction, recording what is known of the provider's side, and reports
+// whether it moved. It serves the dialer and provider callbacks, which act
+// for the system rather than for a client request.
+func (h *Handlers) Transition(ctx context.Context, id int64, change Change, remote Remote) (bool, error) {
+	moved := false
+	req := natsbus.Request{ID: uuid.Must(uuid.NewV7()).String()}
+	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
+		moved = false
+		c, found, err := loadCall(ctx, tx, 0, id)
+		if err != nil || !found {
+			return err
+		}
+		next, ok := change(c.status)
+		if !ok {
+			return nil
+		}
+		c.apply(remote)
+		rec := commands.NewRecorder(tx, req, projection.Apply)
+		ev := c.statusEvent(next, h.clock(), rec)
+		ev.Private = commands.MustJSON(projection.StatusDetail{
+			RemoteResponse: encodeOrNil(remote.Response), RemoteQueueResponse: encodeOrNil(remote.QueueResponse),
+		})
+		if err := rec.Record(ctx, ev); err != nil {
+			return err
+		}
+		moved = true
+		return eventstore.Append(ctx, tx, rec.Events()...)
+	})
+	return moved, err
+}
+
+// apply copies what is known of the provider's side onto c.
+func (c *call) apply(r Remote) {
+	if r.CallID != nil {
+		c.remoteID = r.CallID
+	}
+	if r.Status != nil {
+		c.remoteStatus = r.Status
+	}
+	if r.Direction != nil {
+		c.remoteDirection = r.Direction
+	}
+	if r.ErrorMessage != nil {
+		c.remoteError = r.ErrorMessage
+	}
+	if r.QueuedAt != nil {
+		c.remotelyQueuedAt = r.QueuedAt
+	}
+}
+
+func encodeOrNil(m map[string]any) []byte {
+	if m == nil {
+		return nil
+	}
+	return commands.MustJSON(m)
+}

@@ -1,0 +1,218 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	api "github.com/twilio/twilio-go/rest/api/v2010"
+
+	tel "scfm/shared/contract/telephonyv1"
+	"scfm/telephony/internal/command"
+	"scfm/telephony/internal/provider"
+)
+
+// maxRetry bounds how long a throttled or failing provider is retried for
+// one attempt before the call is left for reconciliation.
+const maxRetry = 2 * time.Minute
+
+// target is what dialling a call needs.
+type target struct {
+	msisdn string
+	params map[string]any
+	since  time.Time // when it became dispatching
+}
+
+func (d *Dispatcher) loadTarget(ctx context.Context, id int64) (target, error) {
+	var t target
+	var raw []byte
+	err := d.pool.QueryRow(ctx, `SELECT msisdn, remote_request_params::text, updated_at FROM phone_calls WHERE id = $1`,
+		id).Scan(&t.msisdn, &raw, &t.since)
+	if err != nil {
+		return t, fmt.Errorf("load phone call %d: %w", id, err)
+	}
+	return t, json.Unmarshal(raw, &t.params)
+}
+
+// dial asks the provider to place call id and records its answer. A
+// throttled or failing provider is retried with backoff on the same
+// attempt; an unclear outcome leaves the call dispatching for reconcile.
+func (d *Dispatcher) dial(ctx context.Context, id, account int64) error {
+	t, err := d.loadTarget(ctx, id)
+	if err != nil {
+		return err
+	}
+	svc, pa, err := d.client(ctx, account)
+	if err == errNoProvider {
+		return d.refused(ctx, id, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+
+	params := provider.CreateParams(pa.SID, t.msisdn, t.params)
+	d.defaultCallbacks(params, id)
+	backoff, deadline := 200*time.Millisecond, time.Now().Add(maxRetry)
+	for {
+		call, err := svc.CreateCall(params)
+		if err == nil {
+			return d.accepted(ctx, id, call)
+		}
+		switch provider.Classify(err) {
+		case provider.Refused:
+			return d.refused(ctx, id, provider.Message(err))
+		case provider.Retry:
+			if time.Now().After(deadline) {
+				return fmt.Errorf("provider kept refusing to take the call: %w", err)
+			}
+			d.log.Warn("provider throttling or failing; retrying the same attempt",
+				"phone_call_id", id, "err", err, "backoff", backoff)
+			pause(ctx, backoff)
+			backoff = min(backoff*2, 5*time.Second)
+		default:
+			return fmt.Errorf("provider outcome unknown: %w", err)
+		}
+	}
+}
+
+// client returns the provider API for account.
+func (d *Dispatcher) client(ctx context.Context, account int64) (*api.ApiService, provider.Account, error) {
+	s, err := loadSettings(ctx, d.pool, account, d.cfg)
+	if err != nil {
+		return nil, provider.Account{}, err
+	}
+	pa, ok, err := providerAccount(ctx, d.creds, account, s, d.cfg)
+	if err != nil {
+		return nil, pa, err
+	}
+	if !ok || pa.BaseURL == "" {
+		return nil, pa, errNoProvider
+	}
+	svc, err := provider.Client(pa, d.cfg.RequestTimeout, nil)
+	return svc, pa, err
+}
+
+// defaultCallbacks points the call's status callbacks, and its call flow
+// when the request names none, at this system's webhook. The URL carries
+// the phone call id, so a callback that arrives before the provider's
+// answer is recorded still finds its call.
+func (d *Dispatcher) defaultCallbacks(p *api.CreateCallParams, id int64) {
+	hook := d.cfg.PublicBaseURL + "/twilio_webhooks/phone_call_events?phone_call_id=" + strconv.FormatInt(id, 10)
+	if p.StatusCallback == nil {
+		p.SetStatusCallback(hook)
+		p.SetStatusCallbackMethod("POST")
+		p.SetStatusCallbackEvent([]string{"initiated", "ringing", "answered", "completed"})
+	}
+	if p.Url == nil && p.ApplicationSid == nil && p.Twiml == nil {
+		p.SetUrl(hook)
+		p.SetMethod("POST")
+	}
+}
+
+// accepted records the provider's acceptance: remotely queued with its
+// call SID, or errored if it named none.
+func (d *Dispatcher) accepted(ctx context.Context, id int64, call *api.ApiV2010Call) error {
+	now := time.Now().UTC()
+	r := command.Remote{
+		CallID: call.Sid, Status: call.Status, Direction: call.Direction, QueuedAt: &now,
+		QueueResponse: provider.Properties(call),
+	}
+	next := tel.StatusRemotelyQueued
+	if call.Sid == nil || *call.Sid == "" {
+		next = tel.StatusErrored
+	}
+	_, err := d.cmds.Transition(ctx, id, func(status string) (string, bool) {
+		return next, status == tel.StatusDispatching
+	}, r)
+	return err
+}
+
+// refused records that the provider will not place the call.
+func (d *Dispatcher) refused(ctx context.Context, id int64, message string) error {
+	msg := "Unable to create record"
+	if message != "" {
+		msg += ": " + message
+	}
+	now := time.Now().UTC()
+	_, err := d.cmds.Transition(ctx, id, func(status string) (string, bool) {
+		return tel.StatusErrored, status == tel.StatusDispatching
+	}, command.Remote{ErrorMessage: &msg, QueuedAt: &now})
+	return err
+}
+
+// reconcile settles calls left dispatching (by a crash, or an unclear
+// provider answer): if the provider has a call to that number since the
+// attempt began, that call is recorded; only if it has none is the number
+// dialled again.
+func (d *Dispatcher) reconcile(ctx context.Context) error {
+	rows, err := d.pool.Query(ctx, `SELECT id, account_id FROM phone_calls
+		WHERE status = 'dispatching' AND updated_at < now() - $1::interval ORDER BY id LIMIT 500`,
+		d.cfg.ReconcileAfter.String())
+	if err != nil {
+		return err
+	}
+	var stuck []queued
+	for rows.Next() {
+		var q queued
+		if err := rows.Scan(&q.id, &q.account); err != nil {
+			rows.Close()
+			return err
+		}
+		stuck = append(stuck, q)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, q := range stuck {
+		d.mu.Lock()
+		busy := d.dialing[q.id]
+		d.mu.Unlock()
+		if busy {
+			continue
+		}
+		if err := d.settle(ctx, q); err != nil {
+			d.log.WarnContext(ctx, "reconcile call", "phone_call_id", q.id, "err", err)
+		}
+	}
+	return nil
+}
+
+func (d *Dispatcher) settle(ctx context.Context, q queued) error {
+	t, err := d.loadTarget(ctx, q.id)
+	if err != nil {
+		return err
+	}
+	svc, pa, err := d.client(ctx, q.account)
+	if err == errNoProvider {
+		return d.refused(ctx, q.id, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	since := t.since.Add(-time.Minute)
+	list := &api.ListCallParams{}
+	list.SetPathAccountSid(pa.SID)
+	list.SetTo(t.msisdn)
+	list.SetStartTimeAfter(since)
+	list.SetLimit(20)
+	calls, err := svc.ListCall(list)
+	if err != nil {
+		return fmt.Errorf("list provider calls: %w", err)
+	}
+	if len(calls) > 0 {
+		d.log.InfoContext(ctx, "reconciled a dispatching call with the provider's record", "phone_call_id", q.id)
+		return d.accepted(ctx, q.id, &calls[0])
+	}
+	d.log.InfoContext(ctx, "provider has no such call; dialling again", "phone_call_id", q.id)
+	d.mu.Lock()
+	d.dialing[q.id] = true
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.dialing, q.id)
+		d.mu.Unlock()
+	}()
+	return d.dial(ctx, q.id, q.account)
+}

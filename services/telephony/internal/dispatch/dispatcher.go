@@ -1,0 +1,222 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/time/rate"
+
+	tel "scfm/shared/contract/telephonyv1"
+	"scfm/telephony/internal/command"
+)
+
+// leaderLock is the advisory lock whose holder is the one active dispatcher:
+// pacing is per account, so only one replica may pace at a time.
+const leaderLock = `SELECT pg_try_advisory_lock(hashtextextended('telephony.dispatcher', 0))`
+
+// Dispatcher dials queued calls.
+type Dispatcher struct {
+	cfg   Config
+	pool  *pgxpool.Pool
+	cmds  *command.Handlers
+	creds jetstream.KeyValue
+	log   *slog.Logger
+
+	limiters map[int64]*rate.Limiter
+	sem      chan struct{}
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	dialing  map[int64]bool // calls this process is dialling now
+}
+
+// New returns a dispatcher; creds is the private credentials bucket.
+func New(cfg Config, pool *pgxpool.Pool, cmds *command.Handlers, creds jetstream.KeyValue, log *slog.Logger) *Dispatcher {
+	cfg = cfg.withDefaults()
+	return &Dispatcher{
+		cfg: cfg, pool: pool, cmds: cmds, creds: creds, log: log.With("component", "dispatcher"),
+		limiters: map[int64]*rate.Limiter{}, sem: make(chan struct{}, cfg.Workers),
+		dialing: map[int64]bool{},
+	}
+}
+
+// Run dispatches until ctx ends, once this replica holds the leader lock.
+// In-flight provider requests finish before it returns.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	defer d.wg.Wait()
+	for ctx.Err() == nil {
+		err := d.lead(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		d.log.WarnContext(ctx, "dispatcher lost its database session; retrying", "err", err)
+		pause(ctx, time.Second)
+	}
+	return nil
+}
+
+// lead waits for the leader lock on a dedicated connection and dispatches
+// while it holds it.
+func (d *Dispatcher) lead(ctx context.Context) error {
+	conn, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	for {
+		var got bool
+		if err := conn.QueryRow(ctx, leaderLock).Scan(&got); err != nil {
+			return err
+		}
+		if got {
+			break
+		}
+		pause(ctx, 2*time.Second)
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	defer func() {
+		// Closing the session frees the lock for another replica.
+		_ = conn.Conn().Close(context.WithoutCancel(ctx))
+	}()
+	d.log.InfoContext(ctx, "dispatcher leading")
+
+	lastReconcile := time.Time{}
+	for ctx.Err() == nil {
+		if err := conn.Ping(ctx); err != nil {
+			return fmt.Errorf("leader session: %w", err)
+		}
+		if time.Since(lastReconcile) > d.cfg.ReconcileAfter/2 {
+			if err := d.reconcile(ctx); err != nil {
+				d.log.WarnContext(ctx, "reconcile dispatching calls", "err", err)
+			}
+			lastReconcile = time.Now()
+		}
+		if err := d.tick(ctx); err != nil && ctx.Err() == nil {
+			d.log.WarnContext(ctx, "dispatch tick", "err", err)
+		}
+		pause(ctx, d.cfg.PollInterval)
+	}
+	return nil
+}
+
+// queued is a call waiting to be dialled.
+type queued struct{ id, account int64 }
+
+// tick hands every account as many queued calls as its pacing allows.
+func (d *Dispatcher) tick(ctx context.Context) error {
+	rows, err := d.pool.Query(ctx, `
+		SELECT id, account_id FROM phone_calls WHERE status = 'queued' ORDER BY id LIMIT 2000`)
+	if err != nil {
+		return err
+	}
+	var calls []queued
+	for rows.Next() {
+		var q queued
+		if err := rows.Scan(&q.id, &q.account); err != nil {
+			rows.Close()
+			return err
+		}
+		calls = append(calls, q)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	room := map[int64]int{}
+	for _, q := range calls {
+		n, seen := room[q.account]
+		if !seen {
+			if n, err = d.room(ctx, q.account); err != nil {
+				return err
+			}
+		}
+		if n <= 0 || !d.limiter(ctx, q.account).Allow() {
+			room[q.account] = 0
+			continue
+		}
+		room[q.account] = n - 1
+		if err := d.start(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// room is how many more calls account may have at the provider now.
+func (d *Dispatcher) room(ctx context.Context, account int64) (int, error) {
+	s, err := loadSettings(ctx, d.pool, account, d.cfg)
+	if err != nil {
+		return 0, err
+	}
+	var busy int
+	err = d.pool.QueryRow(ctx, `SELECT count(*) FROM phone_calls
+		WHERE account_id = $1 AND status IN ('dispatching', 'remotely_queued', 'remote_fetch_queued', 'in_progress')`,
+		account).Scan(&busy)
+	return s.maxConcurrent - busy, err
+}
+
+// limiter returns account's calls-per-second limiter, refreshed with its
+// current setting.
+func (d *Dispatcher) limiter(ctx context.Context, account int64) *rate.Limiter {
+	s, err := loadSettings(ctx, d.pool, account, d.cfg)
+	if err != nil {
+		s.cps = d.cfg.CallsPerSecond
+	}
+	l, ok := d.limiters[account]
+	if !ok {
+		l = rate.NewLimiter(rate.Limit(s.cps), 1)
+		d.limiters[account] = l
+	} else if l.Limit() != rate.Limit(s.cps) {
+		l.SetLimit(rate.Limit(s.cps))
+	}
+	return l
+}
+
+// start records that call q is being dispatched, then dials it in the
+// background. Recording comes first: a crash after it leaves a dispatching
+// call that is reconciled, never a queued call dialled twice.
+func (d *Dispatcher) start(ctx context.Context, q queued) error {
+	moved, err := d.cmds.Transition(ctx, q.id, func(status string) (string, bool) {
+		return tel.StatusDispatching, status == tel.StatusQueued
+	}, command.Remote{})
+	if err != nil || !moved {
+		return err
+	}
+	d.mu.Lock()
+	d.dialing[q.id] = true
+	d.mu.Unlock()
+
+	d.sem <- struct{}{}
+	d.wg.Add(1)
+	go func() {
+		defer func() {
+			<-d.sem
+			d.mu.Lock()
+			delete(d.dialing, q.id)
+			d.mu.Unlock()
+			d.wg.Done()
+		}()
+		if err := d.dial(context.WithoutCancel(ctx), q.id, q.account); err != nil {
+			d.log.Warn("dial failed; the call stays dispatching and will be reconciled",
+				"phone_call_id", q.id, "err", err)
+		}
+	}()
+	return nil
+}
+
+func pause(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// errNoProvider reports an account that names no usable provider.
+var errNoProvider = errors.New("the account has no voice provider configured")
