@@ -1,6 +1,6 @@
 module scfm/telephony
 
-go 1.26.0
+go 1.26
 
 require scfm/shared v0.0.0
 

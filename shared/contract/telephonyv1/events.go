@@ -110,3 +110,32 @@ type PhoneCallDeletedV1 struct {
 	CalloutParticipationID *int64    `json:"callout_participation_id"`
 	DeletedAt              time.Time `json:"deleted_at"`
 }
+
+// Remote phone call event type names, published on
+// "telephony.evt.remote_phone_call_event.<id>.<last part of the name>".
+const (
+	AggregateRemoteEvent = "remote_phone_call_event"
+	RemoteEventCreated   = "remote_phone_call_event.created"
+	RemoteEventUpdated   = "remote_phone_call_event.updated"
+)
+
+// RemoteEventCreatedV1 records a provider callback about a call. The
+// callback's parameters stay private: they may carry credentials.
+type RemoteEventCreatedV1 struct {
+	ID              int64     `json:"id"`
+	AccountID       int64     `json:"account_id"`
+	PhoneCallID     *int64    `json:"phone_call_id"`
+	RemoteCallID    string    `json:"remote_call_id"`
+	RemoteDirection string    `json:"remote_direction"`
+	CallStatus      string    `json:"call_status"`
+	CallFlowLogic   string    `json:"call_flow_logic"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+// RemoteEventUpdatedV1 records new metadata of a remote event.
+type RemoteEventUpdatedV1 struct {
+	ID        int64           `json:"id"`
+	AccountID int64           `json:"account_id"`
+	Metadata  json.RawMessage `json:"metadata"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}

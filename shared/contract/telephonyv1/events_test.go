@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // examples holds one value of every public event payload, keyed by type.
 func examples() map[string]any {
 	at := time.Date(2026, 12, 3, 10, 20, 30, 123456000, time.UTC)
-	p, k := int64(5), int64(2)
+	p, k, call := int64(5), int64(2), int64(9)
 	remote, sid := "busy", "CA0123456789abcdef0123456789abcdef"
 	return map[string]any{
 		PhoneCallCreated: PhoneCallCreatedV1{
@@ -33,6 +33,11 @@ func examples() map[string]any {
 			PreviousStatus: StatusInProgress, RemoteCallID: &sid, RemoteStatus: &remote, ChangedAt: at,
 		},
 		PhoneCallDeleted: PhoneCallDeletedV1{ID: 9, AccountID: 1, CalloutParticipationID: &p, DeletedAt: at},
+		RemoteEventCreated: RemoteEventCreatedV1{
+			ID: 12, AccountID: 1, PhoneCallID: &call, RemoteCallID: sid, RemoteDirection: "outbound-api",
+			CallStatus: "ringing", CallFlowLogic: "CallFlowLogic::HelloWorld", CreatedAt: at,
+		},
+		RemoteEventUpdated: RemoteEventUpdatedV1{ID: 12, AccountID: 1, Metadata: json.RawMessage(`{"checked":true}`), UpdatedAt: at},
 	}
 }
 

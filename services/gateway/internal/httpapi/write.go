@@ -3,8 +3,13 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
 
 	"scfm/gateway/internal/params"
+	"scfm/shared/filter"
 	"scfm/shared/metadata"
 )
 
@@ -37,11 +42,23 @@ func pick(w http.ResponseWriter, p map[string]any, scalars, hashes []string) (ma
 }
 
 // targetAccount is the account_id a super admin names, from the nested
-// route or the account_id parameter; 0 when none. Services ignore it for
+// route or the account_id parameter; 0 when none, -1 when the value can
+// name no account (so the lookup answers 404). Services ignore it for
 // ordinary accounts.
 func targetAccount(r *http.Request) int64 {
-	if id, ok := routeInt(r, "account_id"); ok {
-		return id
+	if chi.URLParam(r, "account_id") != "" {
+		if id, ok := routeInt(r, "account_id"); ok {
+			return id
+		}
+		return -1
 	}
-	return int64(leadingInt(paramsOf(r)["account_id"]))
+	v, present := paramsOf(r)["account_id"]
+	if !present {
+		return 0
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(filter.Text(v)), 10, 64)
+	if err != nil || id <= 0 {
+		return -1
+	}
+	return id
 }

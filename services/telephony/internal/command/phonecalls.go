@@ -146,10 +146,8 @@ func (h *Handlers) UpdatePhoneCall(ctx context.Context, req natsbus.Request) (re
 	})
 }
 
-// DeletePhoneCall removes a call that was never queued.
-//
-// TODO: refuse with "Cannot delete record because dependent remote phone
-// call events exist" once the provider webhook records remote events.
+// DeletePhoneCall removes a call that was never queued and that no
+// provider callback concerns.
 func (h *Handlers) DeletePhoneCall(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w Write
 	if r, ok := commands.Decode(req.Data, &w); !ok {
@@ -159,6 +157,9 @@ func (h *Handlers) DeletePhoneCall(ctx context.Context, req natsbus.Request) (re
 		c, found, err := loadCall(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
+		}
+		if events, err := commands.Exists(ctx, tx, "remote_phone_call_events WHERE phone_call_id = $1", c.id); err != nil || events {
+			return reply.Invalid1("base", "Cannot delete record because dependent remote phone call events exist"), err
 		}
 		if c.status != tel.StatusCreated {
 			return reply.Invalid1("base", "Cannot delete record because status is "+apiStatus(c.status)), nil

@@ -36,28 +36,34 @@ func (h *Handlers) Transition(ctx context.Context, id int64, change Change, remo
 	moved := false
 	req := natsbus.Request{ID: uuid.Must(uuid.NewV7()).String()}
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		moved = false
-		c, found, err := loadCall(ctx, tx, 0, id)
-		if err != nil || !found {
-			return err
-		}
-		next, ok := change(c.status)
-		if !ok {
-			return nil
-		}
-		c.apply(remote)
 		rec := commands.NewRecorder(tx, req, projection.Apply)
-		ev := c.statusEvent(next, h.clock(), rec)
-		ev.Private = commands.MustJSON(projection.StatusDetail{
-			RemoteResponse: encodeOrNil(remote.Response), RemoteQueueResponse: encodeOrNil(remote.QueueResponse),
-		})
-		if err := rec.Record(ctx, ev); err != nil {
+		var err error
+		if moved, err = h.transitionTx(ctx, tx, rec, id, change, remote); err != nil || !moved {
 			return err
 		}
-		moved = true
 		return eventstore.Append(ctx, tx, rec.Events()...)
 	})
 	return moved, err
+}
+
+// transitionTx is Transition inside tx, recording with rec.
+func (h *Handlers) transitionTx(
+	ctx context.Context, tx pgx.Tx, rec *commands.Recorder, id int64, change Change, remote Remote,
+) (bool, error) {
+	c, found, err := loadCall(ctx, tx, 0, id)
+	if err != nil || !found {
+		return false, err
+	}
+	next, ok := change(c.status)
+	if !ok {
+		return false, nil
+	}
+	c.apply(remote)
+	ev := c.statusEvent(next, h.clock(), rec)
+	ev.Private = commands.MustJSON(projection.StatusDetail{
+		RemoteResponse: encodeOrNil(remote.Response), RemoteQueueResponse: encodeOrNil(remote.QueueResponse),
+	})
+	return true, rec.Record(ctx, ev)
 }
 
 // apply copies what is known of the provider's side onto c.

@@ -26,6 +26,14 @@ func Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
 		err = applyStatus(ctx, tx, e)
 	case telephonyv1.PhoneCallDeleted:
 		_, err = tx.Exec(ctx, `DELETE FROM phone_calls WHERE id = $1::bigint`, e.StreamID)
+	case telephonyv1.RemoteEventCreated:
+		err = applyRemoteEvent(ctx, tx, e)
+	case telephonyv1.RemoteEventUpdated:
+		var d telephonyv1.RemoteEventUpdatedV1
+		if err = json.Unmarshal(e.Data, &d); err == nil {
+			_, err = tx.Exec(ctx, `UPDATE remote_phone_call_events SET metadata = $2, updated_at = $3, version = $4
+				WHERE id = $1`, d.ID, d.Metadata, d.UpdatedAt, e.Version)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("project %s %s: %w", e.Type, e.StreamID, err)
@@ -102,4 +110,28 @@ func nilIfEmpty(b json.RawMessage) any {
 		return nil
 	}
 	return b
+}
+
+func applyRemoteEvent(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
+	var d telephonyv1.RemoteEventCreatedV1
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		return err
+	}
+	var p struct {
+		Details   json.RawMessage `json:"details"`
+		DedupeKey string          `json:"dedupe_key"`
+	}
+	if err := json.Unmarshal(e.Private, &p); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO remote_phone_call_events (id, account_id, phone_call_id, contact_id, callout_id,
+			callout_participation_id, details, remote_call_id, remote_direction, call_flow_logic,
+			dedupe_key, created_at, updated_at, version)
+		SELECT $1, $2, $3, pc.contact_id, pc.callout_id, pc.callout_participation_id, $4, $5, $6, $7,
+			$8, $9, $9, $10
+		FROM (SELECT 1) one LEFT JOIN phone_calls pc ON pc.id = $3`,
+		d.ID, d.AccountID, d.PhoneCallID, p.Details, d.RemoteCallID, d.RemoteDirection, d.CallFlowLogic,
+		p.DedupeKey, d.CreatedAt, e.Version)
+	return err
 }

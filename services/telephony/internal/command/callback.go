@@ -1,0 +1,186 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"scfm/shared/commands"
+	tel "scfm/shared/contract/telephonyv1"
+	"scfm/shared/eventstore"
+	"scfm/shared/filter"
+	"scfm/shared/metadata"
+	"scfm/shared/natsbus"
+	"scfm/shared/reply"
+	"scfm/telephony/internal/domain/phonecall"
+	"scfm/telephony/internal/flow"
+)
+
+// Callback is a provider callback, already authenticated by its signature.
+type Callback struct {
+	// AccountID is the account whose provider SID signed it.
+	AccountID int64 `json:"account_id"`
+	// PhoneCallID is the call named in the callback URL, when this system
+	// set that URL; it finds a call whose SID is not recorded yet.
+	PhoneCallID int64 `json:"phone_call_id,omitempty"`
+	// Details are every parameter of the callback.
+	Details map[string]any `json:"details"`
+}
+
+// RecordCallback records a provider callback and moves its call forward:
+// a terminal status is never left, and a repeated callback is recorded
+// once. The answer is the TwiML of the call's call flow logic. A callback
+// for a call this system does not know is recorded and answered too, so the
+// provider does not retry it; it is reconciled later.
+//
+// TODO: an inbound call (a callback with Direction "inbound" for an unknown
+// CallSid) should create its phone call and, if needed, its contact; done
+// when the callouts service accepts a command for that contact and the
+// inbound call appears in the account's listings.
+func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
+	var cb Callback
+	if r, ok := commands.Decode(req.Data, &cb); !ok {
+		return r, nil
+	}
+	d := func(k string) string { return filter.Text(cb.Details[k]) }
+	sid, direction, status := d("CallSid"), d("Direction"), d("CallStatus")
+	if sid == "" || direction == "" {
+		errs := reply.Errors{}
+		if sid == "" {
+			errs.Add("remote_call_id", "can't be blank")
+		}
+		if direction == "" {
+			errs.Add("remote_direction", "can't be blank")
+		}
+		return reply.Invalid(errs), nil
+	}
+	dedupe := strings.ToLower(sid) + "|" + status + "|" + d("SequenceNumber") + "|" + d("CallDuration")
+
+	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
+		c, found, err := h.callbackCall(ctx, tx, cb.AccountID, cb.PhoneCallID, sid)
+		if err != nil {
+			return reply.Reply{}, err
+		}
+		logic, calloutMD, err := h.flowOf(ctx, tx, c, found)
+		if err != nil {
+			return reply.Reply{}, err
+		}
+		twiml, err := flow.Render(logic, calloutMD)
+		if err != nil {
+			return reply.Reply{}, err
+		}
+		answer := reply.Reply{Status: 201, Total: -1, Body: []byte(twiml)}
+
+		repeated, err := commands.Exists(ctx, tx, "remote_phone_call_events WHERE dedupe_key = $1", dedupe)
+		if err != nil || repeated {
+			return answer, err
+		}
+		var callID *int64
+		if found {
+			callID = &c.id
+			if err := h.advance(ctx, tx, rec, c, sid, status, direction); err != nil {
+				return reply.Reply{}, err
+			}
+		}
+		id, err := commands.NextID(ctx, tx, "remote_phone_call_events")
+		if err != nil {
+			return reply.Reply{}, err
+		}
+		ev := eventstore.New(tel.AggregateRemoteEvent, strconv.FormatInt(id, 10), 1, tel.RemoteEventCreated,
+			tel.RemoteEventCreatedV1{
+				ID: id, AccountID: cb.AccountID, PhoneCallID: callID, RemoteCallID: sid,
+				RemoteDirection: direction, CallStatus: status, CallFlowLogic: logic, CreatedAt: h.clock(),
+			}, rec.Metadata())
+		ev.Private = commands.MustJSON(map[string]any{"details": cb.Details, "dedupe_key": dedupe})
+		return answer, rec.Record(ctx, ev)
+	})
+}
+
+// callbackCall finds the call a callback is about: the one its URL names,
+// else the one with its SID.
+func (h *Handlers) callbackCall(ctx context.Context, tx pgx.Tx, account, id int64, sid string) (call, bool, error) {
+	if id == 0 {
+		err := tx.QueryRow(ctx, `SELECT id FROM phone_calls WHERE lower(remote_call_id) = lower($1)
+			AND account_id = $2`, sid, account).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return call{}, false, nil
+		}
+		if err != nil {
+			return call{}, false, fmt.Errorf("find call %s: %w", sid, err)
+		}
+	}
+	return loadCall(ctx, tx, account, id)
+}
+
+// flowOf resolves the call flow logic of a callback's call (HelloWorld for
+// an unknown call) and its callout's metadata.
+func (h *Handlers) flowOf(ctx context.Context, tx pgx.Tx, c call, found bool) (string, []byte, error) {
+	if !found {
+		return flow.Resolve(h.flows), nil, nil
+	}
+	var md []byte
+	err := tx.QueryRow(ctx, `SELECT kk.metadata::text FROM phone_calls pc
+		JOIN known_callouts kk ON kk.id = pc.callout_id WHERE pc.id = $1`, c.id).Scan(&md)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, fmt.Errorf("read callout of call %d: %w", c.id, err)
+	}
+	return flow.Resolve(h.flows, c.flow, c.inherited), md, nil
+}
+
+// advance moves the call forward by the callback's status; a call still
+// dispatching learns its SID here if the provider called back first.
+func (h *Handlers) advance(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, c call, sid, status, direction string) error {
+	next, ok := phonecall.FromRemote(status)
+	r := Remote{Status: &status, Direction: &direction}
+	if c.remoteID == nil {
+		r.CallID = &sid
+	}
+	if c.status == tel.StatusDispatching {
+		// The provider has the call: it is remotely queued at least.
+		now := h.clock()
+		r.QueuedAt = &now
+		if !ok {
+			next, ok = tel.StatusRemotelyQueued, true
+		}
+	}
+	if !ok || !phonecall.Forward(c.status, next) {
+		return nil
+	}
+	_, err := h.transitionTx(ctx, tx, rec, c.id, func(string) (string, bool) { return next, true }, r)
+	return err
+}
+
+// UpdateRemoteEvent changes a remote event's metadata.
+func (h *Handlers) UpdateRemoteEvent(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
+	var w Write
+	if r, ok := commands.Decode(req.Data, &w); !ok {
+		return r, nil
+	}
+	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
+		var raw []byte
+		var version int64
+		err := tx.QueryRow(ctx, `SELECT metadata::text, version FROM remote_phone_call_events
+			WHERE id = $1 AND account_id = $2 FOR UPDATE`, w.ID, req.AccountID).Scan(&raw, &version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return reply.NotFound(), nil
+		}
+		if err != nil {
+			return reply.Reply{}, err
+		}
+		md, err := metadata.Decode(raw)
+		if err != nil {
+			return reply.Reply{}, err
+		}
+		if w.Metadata != nil {
+			md = metadata.Apply(md, w.Metadata, w.MetadataMergeMode)
+		}
+		ev := eventstore.New(tel.AggregateRemoteEvent, strconv.FormatInt(w.ID, 10), version+1, tel.RemoteEventUpdated,
+			tel.RemoteEventUpdatedV1{ID: w.ID, AccountID: req.AccountID, Metadata: metadata.Encode(md), UpdatedAt: h.clock()},
+			rec.Metadata())
+		return reply.NoContent(), rec.Record(ctx, ev)
+	})
+}
