@@ -55,6 +55,13 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	})
 
 	// The REST API on the public address.
-	api := httpapi.New(httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes}, bus, tokens, rt.Registry, log)
+	creds, err := natsbus.EnsureBucket(ctx, rt.JS, rt.Names, calloutsv1.CredentialsBucket, cfg.StreamReplicas)
+	if err != nil {
+		return err
+	}
+	webhooks := httpapi.WebhookConfig{
+		PublicBaseURL: cfg.PublicBaseURL, TrustedProxies: cfg.TrustedProxies, Credentials: creds,
+	}
+	api := httpapi.New(httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes}, webhooks, bus, tokens, rt.Registry, log)
 	return rt.Serve(ctx, api.Handler())
 }

@@ -4,6 +4,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
 	"time"
 
 	"scfm/shared/envconf"
@@ -18,6 +21,13 @@ type Config struct {
 	CommandTimeout time.Duration
 	// MaxBodyBytes caps request bodies. Default 10 MiB.
 	MaxBodyBytes int64
+	// PublicBaseURL is the scheme and host providers use to reach the
+	// gateway (https://scfm.example.org); provider signatures are checked
+	// against it. Empty: the request's own, see TrustedProxies.
+	PublicBaseURL string
+	// TrustedProxies lists the CIDRs of proxies whose X-Forwarded-Proto
+	// and X-Forwarded-Host are believed (comma-separated).
+	TrustedProxies []netip.Prefix
 }
 
 // Load reads the configuration through lookup (os.LookupEnv in main).
@@ -27,6 +37,25 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		Config:         svc.Load("gateway", r, ":3000"),
 		CommandTimeout: r.Duration("COMMAND_TIMEOUT", 10*time.Second),
 		MaxBodyBytes:   int64(r.Int("MAX_BODY_BYTES", 10<<20)),
+		PublicBaseURL:  r.String("PUBLIC_BASE_URL", ""),
+	}
+	var errs []error
+	for _, p := range r.List("TRUSTED_PROXIES") {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("GATEWAY_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	if c.PublicBaseURL != "" {
+		if u, err := url.Parse(c.PublicBaseURL); err != nil || u.Host == "" ||
+			(u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, fmt.Errorf("GATEWAY_PUBLIC_BASE_URL must be an http(s) URL, got %q", c.PublicBaseURL))
+		}
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(append(errs, r.Err(), c.Validate())...)
 	}
 	return c, errors.Join(r.Err(), c.Validate())
 }

@@ -28,20 +28,30 @@ type Config struct {
 
 // API serves the REST routes.
 type API struct {
-	cfg     Config
-	bus     *natsbus.Client
-	tokens  *auth.Resolver
-	log     *slog.Logger
-	metrics *metrics
+	cfg      Config
+	webhooks WebhookConfig
+	bus      *natsbus.Client
+	tokens   *auth.Resolver
+	log      *slog.Logger
+	metrics  *metrics
 }
 
 // New returns the API over bus and tokens, registering its metrics on reg.
-func New(cfg Config, bus *natsbus.Client, tokens *auth.Resolver, reg prometheus.Registerer, log *slog.Logger) *API {
+func New(
+	cfg Config, webhooks WebhookConfig, bus *natsbus.Client, tokens *auth.Resolver,
+	reg prometheus.Registerer, log *slog.Logger,
+) *API {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 10 << 20
 	}
-	return &API{cfg: cfg, bus: bus, tokens: tokens, log: log.With("component", "httpapi"), metrics: newMetrics(reg)}
+	return &API{
+		cfg: cfg, webhooks: webhooks, bus: bus, tokens: tokens,
+		log: log.With("component", "httpapi"), metrics: newMetrics(reg),
+	}
 }
+
+// newID is a fresh command id.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // idempotencyNamespace scopes command ids derived from Idempotency-Key
 // headers, so they never collide with ids derived otherwise.
@@ -54,7 +64,7 @@ func commandID(r *http.Request, accountID int64) string {
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		return uuid.NewSHA1(idempotencyNamespace, []byte(strconv.FormatInt(accountID, 10)+"\x00"+key)).String()
 	}
-	return uuid.Must(uuid.NewV7()).String()
+	return newID()
 }
 
 // call is the bus call of request r.

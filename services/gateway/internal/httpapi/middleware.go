@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -22,12 +24,14 @@ const (
 	keyParams ctxKey = iota
 	keyPrincipal
 	keyRequestID
+	keyRawBody
 )
 
 // metrics are the gateway's HTTP metrics, labelled by route template.
 type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests        *prometheus.CounterVec
+	duration        *prometheus.HistogramVec
+	webhookRejected prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -42,7 +46,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route"}),
 	}
-	reg.MustRegister(m.requests, m.duration)
+	m.webhookRejected = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "scfm_gateway_webhook_rejected_total",
+		Help: "Provider callbacks refused for a missing or wrong signature.",
+	})
+	reg.MustRegister(m.requests, m.duration, m.webhookRejected)
 	return m
 }
 
@@ -110,7 +118,11 @@ func format(next http.Handler) http.Handler {
 		path := r.URL.Path
 		last := path[strings.LastIndexByte(path, '/')+1:]
 		if dot := strings.LastIndexByte(last, '.'); dot >= 0 {
-			if last[dot+1:] != "json" {
+			want := "json"
+			if r.Method == http.MethodPost && isWebhook(path[:len(path)-len(last)+dot]) {
+				want = "xml" // provider callbacks answer TwiML only
+			}
+			if last[dot+1:] != want {
 				w.WriteHeader(http.StatusNotAcceptable)
 				return
 			}
@@ -125,6 +137,16 @@ func format(next http.Handler) http.Handler {
 // is answered 400 (or 413 when too large) with an errors body.
 func (a *API) decodeParams(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && isWebhook(r.URL.Path) {
+			// Signatures are computed over the form as sent: keep it.
+			raw, err := io.ReadAll(io.LimitReader(r.Body, a.cfg.MaxBodyBytes+1))
+			if err != nil || int64(len(raw)) > a.cfg.MaxBodyBytes {
+				writeJSON(w, http.StatusRequestEntityTooLarge, `{"errors":{"base":["is too large"]}}`)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(raw))
+			r = r.WithContext(context.WithValue(r.Context(), keyRawBody, raw))
+		}
 		p, err := params.Decode(r, a.cfg.MaxBodyBytes)
 		if err != nil {
 			status, msg := http.StatusBadRequest, "is invalid"
@@ -152,4 +174,10 @@ func paramsOf(r *http.Request) map[string]any {
 func requestID(r *http.Request) string {
 	id, _ := r.Context().Value(keyRequestID).(string)
 	return id
+}
+
+// isWebhook reports whether path is the provider callback route or its
+// alias.
+func isWebhook(path string) bool {
+	return path == webhookPath || path == "/twilio_webhooks/phone_call_events"
 }

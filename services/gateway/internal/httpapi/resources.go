@@ -126,3 +126,18 @@ func (a *API) summary(w http.ResponseWriter, r *http.Request) {
 		a.query(w, r, svcCallouts, "callout", "summary", filter.Request{ID: id})
 	}
 }
+
+func (a *API) remoteEventRoutes(r chi.Router) {
+	r.Post("/remote_phone_call_events", a.webhook)
+	r.Get("/remote_phone_call_events", a.listUnder(svcTelephony, "remote_event"))
+	r.Get("/remote_phone_call_events/{id}", a.get(svcTelephony, "remote_event"))
+	update := a.write(svcTelephony, "remote_event", "update", []string{"metadata_merge_mode"}, "metadata")
+	r.Patch("/remote_phone_call_events/{id}", update)
+	r.Put("/remote_phone_call_events/{id}", update)
+	for _, parent := range []string{
+		"/phone_calls/{phone_call_id}", "/callout_participations/{callout_participation_id}",
+		"/callouts/{callout_id}", "/contacts/{contact_id}",
+	} {
+		r.Get(parent+"/remote_phone_call_events", a.listUnder(svcTelephony, "remote_event"))
+	}
+}

@@ -14,12 +14,14 @@ func (a *API) Handler() http.Handler {
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { notFound(w) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) { notFound(w) })
 
+	r.With(a.decodeParams, a.authenticate).Post("/twilio_webhooks/phone_call_events", a.webhook)
 	r.Route("/api", func(r chi.Router) {
 		r.Use(a.decodeParams, a.authenticate)
 
 		a.identityRoutes(r)
 		a.calloutRoutes(r)
 		a.phoneCallRoutes(r)
+		a.remoteEventRoutes(r)
 
 		contactScalars := []string{"msisdn", "metadata_merge_mode"}
 		r.Get("/contacts", a.listUnder(svcCallouts, "contact"))
