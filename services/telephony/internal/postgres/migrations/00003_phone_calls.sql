@@ -23,7 +23,6 @@ CREATE TABLE known_callouts (
 	account_id      bigint NOT NULL,
 	status          text   NOT NULL,
 	call_flow_logic text,
-	metadata        jsonb  NOT NULL DEFAULT '{}',
 	version         bigint NOT NULL
 );
 

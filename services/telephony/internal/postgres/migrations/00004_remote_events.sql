@@ -1,4 +1,7 @@
 -- +goose Up
+-- Call flows read the callout's metadata (e.g. the message to play).
+ALTER TABLE known_callouts ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}';
+
 -- One row per provider callback received; a callback the provider repeats
 -- (same call, status and sequence) is recorded once.
 CREATE TABLE remote_phone_call_events (
@@ -24,3 +27,4 @@ CREATE INDEX remote_events_remote_call ON remote_phone_call_events (lower(remote
 
 -- +goose Down
 DROP TABLE remote_phone_call_events;
+ALTER TABLE known_callouts DROP COLUMN metadata;
