@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -129,15 +130,22 @@ func (d *Dispatcher) tick(ctx context.Context) error {
 		return err
 	}
 
+	// Each account's room (calls it may still have at the provider) and
+	// limiter are read once per tick.
 	room := map[int64]int{}
 	for _, q := range calls {
 		n, seen := room[q.account]
 		if !seen {
-			if n, err = d.room(ctx, q.account); err != nil {
+			s, err := loadSettings(ctx, d.pool, q.account, d.cfg)
+			if err != nil {
 				return err
 			}
+			if n, err = d.room(ctx, q.account, s); err != nil {
+				return err
+			}
+			d.limiter(q.account, s)
 		}
-		if n <= 0 || !d.limiter(ctx, q.account).Allow() {
+		if n <= 0 || !d.limiters[q.account].Allow() {
 			room[q.account] = 0
 			continue
 		}
@@ -150,13 +158,9 @@ func (d *Dispatcher) tick(ctx context.Context) error {
 }
 
 // room is how many more calls account may have at the provider now.
-func (d *Dispatcher) room(ctx context.Context, account int64) (int, error) {
-	s, err := loadSettings(ctx, d.pool, account, d.cfg)
-	if err != nil {
-		return 0, err
-	}
+func (d *Dispatcher) room(ctx context.Context, account int64, s settings) (int, error) {
 	var busy int
-	err = d.pool.QueryRow(ctx, `SELECT count(*) FROM phone_calls
+	err := d.pool.QueryRow(ctx, `SELECT count(*) FROM phone_calls
 		WHERE account_id = $1 AND status IN ('dispatching', 'remotely_queued', 'remote_fetch_queued', 'in_progress')`,
 		account).Scan(&busy)
 	return s.maxConcurrent - busy, err
@@ -164,17 +168,17 @@ func (d *Dispatcher) room(ctx context.Context, account int64) (int, error) {
 
 // limiter returns account's calls-per-second limiter, refreshed with its
 // current setting.
-func (d *Dispatcher) limiter(ctx context.Context, account int64) *rate.Limiter {
-	s, err := loadSettings(ctx, d.pool, account, d.cfg)
-	if err != nil {
-		s.cps = d.cfg.CallsPerSecond
-	}
+// The burst is what one poll interval earns, so polling loses no calls
+// per second and never sends more than the rate over any second.
+func (d *Dispatcher) limiter(account int64, s settings) *rate.Limiter {
+	burst := max(1, int(math.Ceil(s.cps*d.cfg.PollInterval.Seconds())))
 	l, ok := d.limiters[account]
 	if !ok {
-		l = rate.NewLimiter(rate.Limit(s.cps), 1)
+		l = rate.NewLimiter(rate.Limit(s.cps), burst)
 		d.limiters[account] = l
-	} else if l.Limit() != rate.Limit(s.cps) {
+	} else if l.Limit() != rate.Limit(s.cps) || l.Burst() != burst {
 		l.SetLimit(rate.Limit(s.cps))
+		l.SetBurst(burst)
 	}
 	return l
 }
