@@ -3,10 +3,12 @@ package natsbus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"scfm/shared/contract"
@@ -35,16 +37,16 @@ func ConsumeEvents(
 	}
 	log = log.With("consumer", cfg.Durable)
 	for ctx.Err() == nil {
-		batch, err := cons.Fetch(size, jetstream.FetchMaxWait(time.Second))
+		// Take what is waiting at once; when nothing is, wait for the next
+		// event, so an event is applied within milliseconds of arriving.
+		msgs, err := nextBatch(cons, size)
 		if err != nil {
 			log.WarnContext(ctx, "fetch events", "err", err)
 			pause(ctx, time.Second)
 			continue
 		}
-		var msgs []jetstream.Msg
 		var events []contract.Envelope
-		for m := range batch.Messages() {
-			msgs = append(msgs, m)
+		for _, m := range msgs {
 			var env contract.Envelope
 			if json.Unmarshal(m.Data(), &env) == nil && env.EventType != "" {
 				events = append(events, env)
@@ -72,4 +74,33 @@ func pause(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
+}
+
+// nextBatch returns the messages waiting now (up to size), or when none
+// are, the next one to arrive within a second.
+func nextBatch(cons jetstream.Consumer, size int) ([]jetstream.Msg, error) {
+	b, err := cons.FetchNoWait(size)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := drain(b)
+	if len(msgs) > 0 || err != nil {
+		return msgs, err
+	}
+	if b, err = cons.Fetch(1, jetstream.FetchMaxWait(time.Second)); err != nil {
+		return nil, err
+	}
+	return drain(b)
+}
+
+func drain(b jetstream.MessageBatch) ([]jetstream.Msg, error) {
+	var msgs []jetstream.Msg
+	for m := range b.Messages() {
+		msgs = append(msgs, m)
+	}
+	err := b.Error()
+	if errors.Is(err, jetstream.ErrNoMessages) || errors.Is(err, nats.ErrTimeout) {
+		err = nil
+	}
+	return msgs, err
 }

@@ -27,6 +27,10 @@ type Resource struct {
 	DB eventstore.Querier
 	// From is the FROM clause, e.g. "contacts c" or a join.
 	From string
+	// CountFrom, when set, replaces From for counting: the joins that only
+	// render columns are not needed to count (filters and scope must not
+	// use them).
+	CountFrom string
 	// Alias is the alias of the resource's own table in From.
 	Alias string
 	// Columns renders a row in API shape and order.
@@ -100,7 +104,11 @@ func (res Resource) List(ctx context.Context, req natsbus.Request) (reply.Reply,
 func (res Resource) page(ctx context.Context, b *filter.Builder, order string, r filter.Request) (reply.Reply, error) {
 	var total int64
 	where := b.SQL()
-	if err := res.DB.QueryRow(ctx, "SELECT count(*) FROM "+res.From+" WHERE "+where, b.Args()...).Scan(&total); err != nil {
+	countFrom := res.From
+	if res.CountFrom != "" {
+		countFrom = res.CountFrom
+	}
+	if err := res.DB.QueryRow(ctx, "SELECT count(*) FROM "+countFrom+" WHERE "+where, b.Args()...).Scan(&total); err != nil {
 		return reply.Reply{}, fmt.Errorf("count %s: %w", res.From, err)
 	}
 	if total == 0 || r.Offset() >= total {

@@ -64,6 +64,8 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envel
 // refreshes that participation's summary columns.
 func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error) {
 	switch env.EventType {
+	// The telephony service's internal dispatching status counts as queued,
+	// as the API shows it.
 	case telephonyv1.PhoneCallCreated:
 		var d telephonyv1.PhoneCallCreatedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
@@ -81,7 +83,7 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error)
 		}
 		_, err := tx.Exec(ctx, `
 			UPDATE call_history SET status = $2, version = $3 WHERE phone_call_id = $1 AND version < $3`,
-			d.ID, d.Status, env.AggregateVersion)
+			d.ID, apiStatus(d.Status), env.AggregateVersion)
 		return deref(d.CalloutParticipationID), err
 	case telephonyv1.PhoneCallDeleted:
 		var d telephonyv1.PhoneCallDeletedV1
@@ -99,4 +101,12 @@ func deref(p *int64) int64 {
 		return 0
 	}
 	return *p
+}
+
+// apiStatus is a call status as the API shows it.
+func apiStatus(s string) string {
+	if s == telephonyv1.StatusDispatching {
+		return telephonyv1.StatusQueued
+	}
+	return s
 }

@@ -75,16 +75,19 @@ func applyParticipationUpdated(ctx context.Context, tx pgx.Tx, e eventstore.Even
 }
 
 // RefreshCallHistory recomputes a participation's call count and latest
-// call (by creation time, then id) from the calls reported for it.
+// call (by creation time, then id) from the calls reported for it, and the
+// statuses of all its calls created at that latest instant.
 func RefreshCallHistory(ctx context.Context, tx pgx.Tx, participationID int64) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE callout_participations p SET
 			phone_calls_count = (SELECT count(*) FROM call_history h WHERE h.participation_id = p.id),
 			last_phone_call_id = l.phone_call_id,
-			last_phone_call_status = l.status
+			last_phone_call_status = l.status,
+			last_phone_call_statuses = coalesce((SELECT array_agg(t.status) FROM call_history t
+				WHERE t.participation_id = p.id AND t.created_at = l.created_at), '{}')
 		FROM (SELECT $1::bigint AS pid) x
 		LEFT JOIN LATERAL (
-			SELECT h.phone_call_id, h.status FROM call_history h
+			SELECT h.phone_call_id, h.status, h.created_at FROM call_history h
 			WHERE h.participation_id = x.pid
 			ORDER BY h.created_at DESC, h.phone_call_id DESC LIMIT 1
 		) l ON true

@@ -37,7 +37,8 @@ func Callouts(db eventstore.Querier) Resource {
 func Participations(db eventstore.Querier) Resource {
 	return Resource{
 		DB:    db,
-		From:  "callout_participations p JOIN callouts pk ON pk.id = p.callout_id",
+		From:      "callout_participations p JOIN callouts pk ON pk.id = p.callout_id",
+		CountFrom: "callout_participations p",
 		Alias: "p",
 		Columns: `p.id, p.callout_id, p.contact_id, p.callout_population_id, p.msisdn,
 			coalesce(p.call_flow_logic, pk.call_flow_logic) AS call_flow_logic, p.metadata,
@@ -67,11 +68,12 @@ func ParticipationFilter(b *filter.Builder, q map[string]any) {
 			b.Where("p.phone_calls_count > 0")
 		}
 	}
+	// Calls created at the same instant are all the latest.
 	if v, ok := q["last_phone_call_attempt"]; ok {
-		b.Where("p.last_phone_call_status = ANY(" + b.Arg(filter.List(filter.Text(v))) + "::text[])")
+		b.Where("p.last_phone_call_statuses && " + b.Arg(filter.List(filter.Text(v))) + "::text[]")
 	}
 	if v, ok := q["no_phone_calls_or_last_attempt"]; ok {
-		b.Where("(p.last_phone_call_status IS NULL OR p.last_phone_call_status = ANY(" +
-			b.Arg(filter.List(filter.Text(v))) + "::text[]))")
+		b.Where("(p.phone_calls_count = 0 OR p.last_phone_call_statuses && " +
+			b.Arg(filter.List(filter.Text(v))) + "::text[])")
 	}
 }

@@ -105,7 +105,8 @@ func (c Config) Validate() error {
 		"calls per second %v is negative", c.CallsPerSecond)
 	check(!(c.FailureRate >= 0 && c.FailureRate <= 1),
 		"failure rate %v is not between 0 and 1", c.FailureRate)
-	check(!(c.TimeScale >= 0) || math.IsInf(c.TimeScale, 1), "time scale %v is invalid", c.TimeScale)
+	check(!(c.TimeScale >= 0) || math.IsInf(c.TimeScale, 1),
+		"time scale %v is invalid", c.TimeScale)
 	check(c.InitiateAfter < 0 || c.RingAfter < 0 || c.AnswerAfter < 0 || c.TalkTime < 0,
 		"call timeline delays must not be negative")
 	check(c.MaxInFlight < 0, "max in flight %d is negative", c.MaxInFlight)
