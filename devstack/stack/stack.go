@@ -216,7 +216,23 @@ func (s *Stack) allocatePorts() error {
 		s.ports[name] = port
 	}
 
+	// The built-in provider simulator runs inside the telephony service.
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	s.ports[simulatorPort] = port
+
 	return nil
+}
+
+// simulatorPort is the ports key of the provider simulator.
+const simulatorPort = "simulator"
+
+// SimulatorURL is the API root of the built-in provider simulator that
+// accounts with platform_provider_name=simulator dial through.
+func (s *Stack) SimulatorURL() string {
+	return "http://127.0.0.1:" + strconv.Itoa(s.ports[simulatorPort])
 }
 
 // bin returns the path of a service binary.

@@ -1,5 +1,6 @@
 // Command telephony runs the telephony service: phone calls, dialing through Twilio or Somleng, and provider callbacks.
-// Subcommands: serve (default), migrate.
+// Subcommands: serve (default), migrate, simulator (a Twilio-compatible
+// provider simulator, for trials and load tests).
 package main
 
 import (
@@ -30,8 +31,10 @@ func main() {
 		err = app.Run(ctx, cfg, log)
 	case "migrate":
 		err = app.Migrate(ctx, cfg, log)
+	case "simulator":
+		err = app.RunSimulator(ctx, cfg, log)
 	default:
-		err = fmt.Errorf("unknown subcommand %q (want serve or migrate)", sub)
+		err = fmt.Errorf("unknown subcommand %q (want serve, migrate or simulator)", sub)
 	}
 	if err != nil {
 		log.Error("telephony failed", "err", err)

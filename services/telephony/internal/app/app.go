@@ -24,6 +24,7 @@ import (
 	"scfm/telephony/internal/known"
 	"scfm/telephony/internal/postgres"
 	"scfm/telephony/internal/query"
+	"scfm/telephony/internal/simulator"
 )
 
 // Migrate applies the service's migrations.
@@ -83,9 +84,24 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}, rt.Pool, cmds, creds, log)
 	rt.Go("dispatcher", dialer.Run)
 
+	// The provider simulator, when asked to run beside the service.
+	if cfg.SimulatorAddr != "" {
+		rt.Go("simulator", func(ctx context.Context) error { return RunSimulator(ctx, cfg, log) })
+	}
+
 	// Feeds: the callouts data it needs, and the relay of its own events.
 	rt.Go("known", func(ctx context.Context) error { return known.Run(ctx, rt.Pool, rt.JS, rt.Names, log) })
 	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, telephonyv1.Service, log).Run)
 
 	return rt.Serve(ctx, nil)
+}
+
+// RunSimulator runs the built-in Twilio-compatible provider simulator until
+// ctx ends, on SimulatorAddr (":8090" when empty).
+func RunSimulator(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	addr := cfg.SimulatorAddr
+	if addr == "" {
+		addr = ":8090"
+	}
+	return simulator.Run(ctx, simulator.Config{Addr: addr, Seed: 1}, log.With("component", "simulator"))
 }

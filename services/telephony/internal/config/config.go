@@ -30,7 +30,9 @@ type Config struct {
 	MaxConcurrentCalls int
 	// ProviderTimeout bounds one provider request. Default 10s.
 	ProviderTimeout time.Duration
-	// SimulatorAddr is where the simulator subcommand listens.
+	// SimulatorAddr is where the provider simulator listens: always for the
+	// simulator subcommand, and beside the service when set
+	// (SIMULATOR_ADDR, e.g. 127.0.0.1:8090; empty by default).
 	SimulatorAddr string
 }
 
@@ -47,7 +49,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		CallsPerSecond:     r.Int("CALLS_PER_SECOND", 10),
 		MaxConcurrentCalls: r.Int("MAX_CONCURRENT_CALLS", 100),
 		ProviderTimeout:    r.Duration("PROVIDER_TIMEOUT", 10*time.Second),
-		SimulatorAddr:      r.String("SIMULATOR_ADDR", ":8090"),
+		SimulatorAddr:      r.String("SIMULATOR_ADDR", ""),
 	}
 	return c, errors.Join(r.Err(), c.Validate())
 }
