@@ -80,7 +80,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		PublicBaseURL: cfg.PublicBaseURL, TwilioBaseURL: cfg.TwilioBaseURL,
 		SomlengBaseURL: cfg.SomlengBaseURL, SimulatorURL: cfg.SimulatorURL,
 		CallsPerSecond: float64(cfg.CallsPerSecond), MaxConcurrentCalls: cfg.MaxConcurrentCalls,
-		RequestTimeout: cfg.ProviderTimeout,
+		RequestTimeout: cfg.ProviderTimeout, StaleAfter: cfg.StaleAfter, ExpireAfter: cfg.ExpireAfter,
 	}, rt.Pool, cmds, creds, log)
 	rt.Go("dispatcher", dialer.Run)
 

@@ -30,6 +30,12 @@ type Config struct {
 	MaxConcurrentCalls int
 	// ProviderTimeout bounds one provider request. Default 10s.
 	ProviderTimeout time.Duration
+	// StaleAfter is how long a call in flight may go without provider news
+	// before its status is fetched. Default 10m.
+	StaleAfter time.Duration
+	// ExpireAfter is how long after dispatch a call still queued at the
+	// provider becomes expired. Default 1h.
+	ExpireAfter time.Duration
 	// SimulatorAddr is where the provider simulator listens: always for the
 	// simulator subcommand, and beside the service when set
 	// (SIMULATOR_ADDR, e.g. 127.0.0.1:8090; empty by default).
@@ -49,6 +55,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		CallsPerSecond:     r.Int("CALLS_PER_SECOND", 10),
 		MaxConcurrentCalls: r.Int("MAX_CONCURRENT_CALLS", 100),
 		ProviderTimeout:    r.Duration("PROVIDER_TIMEOUT", 10*time.Second),
+		StaleAfter:         r.Duration("STALE_AFTER", 10*time.Minute),
+		ExpireAfter:        r.Duration("EXPIRE_AFTER", time.Hour),
 		SimulatorAddr:      r.String("SIMULATOR_ADDR", ""),
 	}
 	return c, errors.Join(r.Err(), c.Validate())

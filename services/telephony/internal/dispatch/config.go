@@ -30,6 +30,13 @@ type Config struct {
 	ReconcileAfter time.Duration
 	// PollInterval is how often queued calls are looked for. Default 100ms.
 	PollInterval time.Duration
+	// StaleAfter is how long a call in flight may go without news from the
+	// provider before its status is fetched; negative turns it off.
+	// Default 10m.
+	StaleAfter time.Duration
+	// ExpireAfter is how long after dispatch a call the provider still
+	// holds as queued becomes expired. Default 1h.
+	ExpireAfter time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -44,6 +51,14 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = 100 * time.Millisecond
+	}
+	if c.StaleAfter < 0 {
+		c.StaleAfter = 0
+	} else if c.StaleAfter == 0 {
+		c.StaleAfter = 10 * time.Minute
+	}
+	if c.ExpireAfter <= 0 {
+		c.ExpireAfter = time.Hour
 	}
 	if c.CallsPerSecond <= 0 {
 		c.CallsPerSecond = 10

@@ -102,6 +102,9 @@ func (d *Dispatcher) lead(ctx context.Context) error {
 		if err := d.tick(ctx); err != nil && ctx.Err() == nil {
 			d.log.WarnContext(ctx, "dispatch tick", "err", err)
 		}
+		if err := d.fetchAll(ctx); err != nil && ctx.Err() == nil {
+			d.log.WarnContext(ctx, "remote fetch tick", "err", err)
+		}
 		pause(ctx, d.cfg.PollInterval)
 	}
 	return nil
