@@ -56,13 +56,15 @@ func InFlightStatuses() []string {
 func InFlight(status string) bool { return slices.Contains(InFlightStatuses(), status) }
 
 // PhoneCallCreatedV1 records a new phone call (one attempt to reach a
-// participation, or an inbound call).
+// participation, or an inbound call). An inbound call from a number that is
+// no contact yet has no contact_id: the callouts service then creates the
+// contact, and the call belongs to it by its msisdn.
 type PhoneCallCreatedV1 struct {
 	ID                     int64           `json:"id"`
 	AccountID              int64           `json:"account_id"`
 	CalloutParticipationID *int64          `json:"callout_participation_id"`
 	CalloutID              *int64          `json:"callout_id"`
-	ContactID              int64           `json:"contact_id"`
+	ContactID              *int64          `json:"contact_id"`
 	CreateBatchOperationID *int64          `json:"create_batch_operation_id"`
 	Status                 string          `json:"status"`
 	MSISDN                 string          `json:"msisdn"`

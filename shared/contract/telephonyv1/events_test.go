@@ -15,11 +15,11 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // examples holds one value of every public event payload, keyed by type.
 func examples() map[string]any {
 	at := time.Date(2026, 12, 3, 10, 20, 30, 123456000, time.UTC)
-	p, k, call := int64(5), int64(2), int64(9)
+	p, k, call, contact := int64(5), int64(2), int64(9), int64(3)
 	remote, sid := "busy", "CA0123456789abcdef0123456789abcdef"
 	return map[string]any{
 		PhoneCallCreated: PhoneCallCreatedV1{
-			ID: 9, AccountID: 1, CalloutParticipationID: &p, CalloutID: &k, ContactID: 3,
+			ID: 9, AccountID: 1, CalloutParticipationID: &p, CalloutID: &k, ContactID: &contact,
 			Status: StatusCreated, MSISDN: "+252662345678", Metadata: json.RawMessage(`{}`),
 			RemoteRequestParams: json.RawMessage(`{"from":"1234"}`), CreatedAt: at,
 		},

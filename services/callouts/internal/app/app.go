@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	// The call history of participations, from telephony's events.
 	rt.Go("call-history", func(ctx context.Context) error {
-		return callhistory.Run(ctx, rt.Pool, rt.JS, rt.Names, log)
+		return callhistory.Run(ctx, rt.Pool, rt.JS, rt.Names, cmds.EnsureContact, log)
 	})
 
 	return rt.Serve(ctx, nil)

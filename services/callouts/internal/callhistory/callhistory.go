@@ -26,14 +26,23 @@ const batchSize = 500
 // "callouts-call-outcomes" until ctx ends. Each batch is applied in one
 // transaction and acknowledged after commit; replays change nothing, since
 // every call row remembers the version of the last event applied.
-func Run(ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names, log *slog.Logger) error {
+//
+// An inbound call from a number that is no contact yet makes newContact
+// create that contact (it must be idempotent on its key).
+func Run(
+	ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names,
+	newContact NewContact, log *slog.Logger,
+) error {
 	cfg := jetstream.ConsumerConfig{
 		Durable:       "callouts-call-outcomes",
 		FilterSubject: n.Subject(telephonyv1.Service + ".evt." + telephonyv1.AggregatePhoneCall + ".>"),
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	}
 	apply := func(ctx context.Context, events []contract.Envelope) error {
-		return applyBatch(ctx, pool, events)
+		if err := applyBatch(ctx, pool, events); err != nil {
+			return err
+		}
+		return contactInboundCallers(ctx, events, newContact)
 	}
 	return natsbus.ConsumeEvents(ctx, js, n.EventStream(telephonyv1.Service), cfg, batchSize, apply, log)
 }
@@ -59,6 +68,31 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envel
 	})
 }
 
+// NewContact creates the contact with msisdn in account unless it exists;
+// key identifies the request, so a repeat has no second effect.
+type NewContact func(ctx context.Context, account int64, msisdn, key string) error
+
+// contactInboundCallers creates the contacts of inbound callers that are
+// no contacts yet.
+func contactInboundCallers(ctx context.Context, events []contract.Envelope, newContact NewContact) error {
+	for _, env := range events {
+		if env.EventType != telephonyv1.PhoneCallCreated {
+			continue
+		}
+		var d telephonyv1.PhoneCallCreatedV1
+		if err := json.Unmarshal(env.Data, &d); err != nil {
+			return fmt.Errorf("decode %s: %w", env.EventType, err)
+		}
+		if d.ContactID != nil || d.CalloutParticipationID != nil || d.MSISDN == "" {
+			continue
+		}
+		if err := newContact(ctx, d.AccountID, d.MSISDN, "inbound-contact:"+env.AggregateID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Apply records one phone call event in the call history and returns the
 // participation it concerns (0 for calls without one). The caller then
 // refreshes that participation's summary columns.
@@ -72,9 +106,11 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error)
 			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
 		}
 		_, err := tx.Exec(ctx, `
-			INSERT INTO call_history (phone_call_id, participation_id, contact_id, status, created_at, version)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (phone_call_id) DO NOTHING`,
-			d.ID, d.CalloutParticipationID, d.ContactID, d.Status, d.CreatedAt, env.AggregateVersion)
+			INSERT INTO call_history (phone_call_id, participation_id, contact_id, account_id, msisdn,
+				status, created_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (phone_call_id) DO NOTHING`,
+			d.ID, d.CalloutParticipationID, d.ContactID, d.AccountID, d.MSISDN, d.Status, d.CreatedAt,
+			env.AggregateVersion)
 		return deref(d.CalloutParticipationID), err
 	case telephonyv1.PhoneCallStatusChanged:
 		var d telephonyv1.PhoneCallStatusChangedV1

@@ -134,3 +134,27 @@ func msisdnTaken(ctx context.Context, tx pgx.Tx, accountID int64, number string,
 	}
 	return taken, nil
 }
+
+// EnsureContact creates the contact with number in account unless one
+// exists: the callouts service does so for inbound callers. key identifies
+// the request; a repeat finds its first answer and changes nothing.
+func (h *Handlers) EnsureContact(ctx context.Context, account int64, number, key string) error {
+	req := natsbus.Request{ID: key, AccountID: account}
+	_, err := h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+		if taken, err := msisdnTaken(ctx, tx, account, number, 0); err != nil || taken {
+			return reply.NoContent(), err
+		}
+		d, errs := contact.Create(account, 0, calloutsv1.ContactWrite{MSISDN: &number}, h.clock())
+		if errs != nil {
+			return reply.Invalid(errs), nil // not a possible number: nobody to create
+		}
+		var err error
+		if d.ID, err = commands.NextID(ctx, tx, "contacts"); err != nil {
+			return reply.Reply{}, err
+		}
+		ev := eventstore.New(calloutsv1.AggregateContact, strconv.FormatInt(d.ID, 10), 1,
+			calloutsv1.ContactCreated, d, rec.Metadata())
+		return reply.NoContent(), rec.Record(ctx, ev)
+	})
+	return err
+}

@@ -36,10 +36,10 @@ func Callouts(db eventstore.Querier) Resource {
 // call_flow_logic is the effective one: their own, else the callout's.
 func Participations(db eventstore.Querier) Resource {
 	return Resource{
-		DB:    db,
+		DB:        db,
 		From:      "callout_participations p JOIN callouts pk ON pk.id = p.callout_id",
 		CountFrom: "callout_participations p",
-		Alias: "p",
+		Alias:     "p",
 		Columns: `p.id, p.callout_id, p.contact_id, p.callout_population_id, p.msisdn,
 			coalesce(p.call_flow_logic, pk.call_flow_logic) AS call_flow_logic, p.metadata,
 			api_time(p.created_at) AS created_at, api_time(p.updated_at) AS updated_at`,

@@ -14,6 +14,7 @@ import (
 	"scfm/shared/eventstore"
 	"scfm/shared/filter"
 	"scfm/shared/metadata"
+	"scfm/shared/msisdn"
 	"scfm/shared/natsbus"
 	"scfm/shared/reply"
 	"scfm/telephony/internal/domain/phonecall"
@@ -33,14 +34,11 @@ type Callback struct {
 
 // RecordCallback records a provider callback and moves its call forward:
 // a terminal status is never left, and a repeated callback is recorded
-// once. The answer is the TwiML of the call's call flow logic. A callback
-// for a call this system does not know is recorded and answered too, so the
-// provider does not retry it; it is reconciled later.
-//
-// TODO: an inbound call (a callback with Direction "inbound" for an unknown
-// CallSid) should create its phone call and, if needed, its contact; done
-// when the callouts service accepts a command for that contact and the
-// inbound call appears in the account's listings.
+// once. The answer is the TwiML of the call's call flow logic. The first
+// callback of an inbound call creates its phone call (its caller becomes a
+// contact through the callouts service). A callback for an outbound call
+// this system does not know is recorded and answered too, so the provider
+// does not retry it.
 func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var cb Callback
 	if r, ok := commands.Decode(req.Data, &cb); !ok {
@@ -65,6 +63,12 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 		if err != nil {
 			return reply.Reply{}, err
 		}
+		if !found && direction == "inbound" {
+			if c, err = h.inboundCall(ctx, tx, rec, cb.AccountID, d("From")); err != nil {
+				return reply.Reply{}, err
+			}
+			found = true
+		}
 		logic, calloutMD, err := h.flowOf(ctx, tx, c, found)
 		if err != nil {
 			return reply.Reply{}, err
@@ -82,6 +86,12 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 		var callID *int64
 		if found {
 			callID = &c.id
+			if c.flow == nil {
+				// The call flow that answered is now the call's own.
+				if c, err = h.keepFlow(ctx, tx, rec, c, logic); err != nil {
+					return reply.Reply{}, err
+				}
+			}
 			if err := h.advance(ctx, tx, rec, c, sid, status, direction); err != nil {
 				return reply.Reply{}, err
 			}
@@ -183,4 +193,49 @@ func (h *Handlers) UpdateRemoteEvent(ctx context.Context, req natsbus.Request) (
 			rec.Metadata())
 		return reply.NoContent(), rec.Record(ctx, ev)
 	})
+}
+
+// inboundCall creates the phone call of a new inbound call from number: no
+// participation, the caller's contact if it is one already.
+func (h *Handlers) inboundCall(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, account int64, from string) (call, error) {
+	number := msisdn.Normalize(from)
+	if number == "" {
+		number = from
+	}
+	var contactID *int64
+	err := tx.QueryRow(ctx, `SELECT id FROM known_contacts WHERE account_id = $1 AND msisdn = $2 LIMIT 1`,
+		account, number).Scan(&contactID)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return call{}, fmt.Errorf("find caller: %w", err)
+	}
+	id, err := commands.NextID(ctx, tx, "phone_calls")
+	if err != nil {
+		return call{}, err
+	}
+	ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(id, 10), 1, tel.PhoneCallCreated,
+		tel.PhoneCallCreatedV1{
+			ID: id, AccountID: account, ContactID: contactID, Status: tel.StatusCreated, MSISDN: number,
+			Metadata: []byte("{}"), RemoteRequestParams: []byte("{}"), CreatedAt: h.clock(),
+		}, rec.Metadata())
+	if err := rec.Record(ctx, ev); err != nil {
+		return call{}, err
+	}
+	c, _, err := loadCall(ctx, tx, account, id)
+	return c, err
+}
+
+// keepFlow records logic as the call's own call flow logic.
+func (h *Handlers) keepFlow(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, c call, logic string) (call, error) {
+	c.flow = &logic
+	ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(c.id, 10), c.version+1, tel.PhoneCallUpdated,
+		tel.PhoneCallUpdatedV1{
+			ID: c.id, AccountID: c.accountID, CalloutParticipationID: c.participationID, MSISDN: c.number,
+			CallFlowLogic: c.flow, Metadata: metadata.Encode(c.md), RemoteRequestParams: metadata.Encode(c.params),
+			UpdatedAt: h.clock(),
+		}, rec.Metadata())
+	if err := rec.Record(ctx, ev); err != nil {
+		return c, err
+	}
+	c.version++
+	return c, nil
 }

@@ -93,7 +93,7 @@ func (h *Handlers) CreatePhoneCall(ctx context.Context, req natsbus.Request) (re
 		ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(id, 10), 1, tel.PhoneCallCreated,
 			tel.PhoneCallCreatedV1{
 				ID: id, AccountID: req.AccountID, CalloutParticipationID: &p.id, CalloutID: &p.calloutID,
-				ContactID: p.contactID, Status: tel.StatusCreated, MSISDN: number, CallFlowLogic: flow,
+				ContactID: &p.contactID, Status: tel.StatusCreated, MSISDN: number, CallFlowLogic: flow,
 				Metadata: metadata.Encode(md), RemoteRequestParams: metadata.Encode(w.RemoteRequestParams),
 				CreatedAt: h.clock(),
 			}, rec.Metadata())

@@ -20,7 +20,10 @@ func PhoneCalls(db eventstore.Querier) readmodel.Resource {
 			LEFT JOIN known_callouts kk ON kk.id = pc.callout_id
 			LEFT JOIN known_accounts ka ON ka.id = pc.account_id`,
 		Alias: "pc",
-		Columns: `pc.id, pc.callout_participation_id, pc.contact_id, pc.create_batch_operation_id,
+		Columns: `pc.id, pc.callout_participation_id,
+			coalesce(pc.contact_id, (SELECT kc.id FROM known_contacts kc
+				WHERE kc.account_id = pc.account_id AND kc.msisdn = pc.msisdn LIMIT 1)) AS contact_id,
+			pc.create_batch_operation_id,
 			pc.queue_batch_operation_id, pc.queue_remote_fetch_batch_operation_id,
 			CASE pc.status WHEN 'dispatching' THEN 'queued' ELSE pc.status END AS status,
 			pc.msisdn, pc.remote_call_id, pc.remote_status, pc.remote_direction, pc.remote_error_message,
@@ -37,7 +40,8 @@ func PhoneCalls(db eventstore.Querier) readmodel.Resource {
 		Scope: readmodel.Scoped(db, "pc.account_id", map[string]readmodel.Parent{
 			"callout_participation_id": {Table: "known_participations", Cond: "pc.callout_participation_id = %s"},
 			"callout_id":               {Table: "known_callouts", Cond: "pc.callout_id = %s"},
-			"contact_id":               {Table: "known_contacts", Cond: "pc.contact_id = %s"},
+			"contact_id": {Table: "known_contacts", Cond: "(pc.contact_id = %[1]s OR (pc.contact_id IS NULL " +
+				"AND pc.msisdn = (SELECT msisdn FROM known_contacts WHERE id = %[1]s)))"},
 		}),
 	}
 }
