@@ -293,7 +293,7 @@ func (tel *coTelephony) Call(t testing.TB, a account, p map[string]any, at time.
 	}
 	c.Created = c.envelope(t, telephonyv1.PhoneCallCreated, telephonyv1.PhoneCallCreatedV1{
 		ID: c.ID, AccountID: a.ID, CalloutParticipationID: &c.participation,
-		CalloutID: &c.callout, ContactID: c.contact, Status: c.status, CreatedAt: at.UTC(),
+		CalloutID: &c.callout, ContactID: &c.contact, Status: c.status, CreatedAt: at.UTC(),
 	})
 	tel.Publish(t, c.Created, true)
 
