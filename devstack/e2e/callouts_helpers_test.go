@@ -257,9 +257,10 @@ func coPhone(t testing.TB) *coTelephony {
 }
 
 // Phone call ids and log positions of the stand-in. Ids are global in the
-// system, so every test takes fresh ones from here.
+// system, so every test takes fresh ones from here, far above any id the
+// real telephony service hands out in a test run.
 var (
-	coCallIDs   atomic.Int64
+	coCallIDs   = func() *atomic.Int64 { var n atomic.Int64; n.Store(1 << 40); return &n }()
 	coPositions atomic.Int64
 )
 

@@ -16,6 +16,12 @@ type Credentials struct {
 	TwilioAuthToken   *string `json:"twilio_auth_token"`
 	SomlengAccountSID *string `json:"somleng_account_sid"`
 	SomlengAuthToken  *string `json:"somleng_auth_token"`
+	// SimulatorAccountSID and SimulatorAuthToken are what an account that
+	// dials through the built-in simulator without credentials of its own
+	// uses there; the token is random per account, so callbacks stay
+	// verifiable.
+	SimulatorAccountSID *string `json:"simulator_account_sid,omitempty"`
+	SimulatorAuthToken  *string `json:"simulator_auth_token,omitempty"`
 }
 
 // AccountKey is the bucket key of an account's credentials.
@@ -30,6 +36,9 @@ func SIDKey(sid string) string { return "sid." + sid }
 // token for a Twilio SID (they start with "AC"), else the Somleng token, and
 // whether sid is indeed one of the account's SIDs.
 func (c Credentials) TokenFor(sid string) (string, bool) {
+	if c.SimulatorAccountSID != nil && *c.SimulatorAccountSID == sid && c.SimulatorAuthToken != nil {
+		return *c.SimulatorAuthToken, true
+	}
 	if len(sid) >= 2 && sid[:2] == "AC" {
 		if c.TwilioAccountSID != nil && *c.TwilioAccountSID == sid && c.TwilioAuthToken != nil {
 			return *c.TwilioAuthToken, true
@@ -41,3 +50,7 @@ func (c Credentials) TokenFor(sid string) (string, bool) {
 	}
 	return "", false
 }
+
+// SimulatorSID is the simulator account SID of an account without
+// credentials of its own.
+func SimulatorSID(accountID int64) string { return "ACsimulator" + strconv.FormatInt(accountID, 10) }

@@ -4,6 +4,8 @@ package credkv
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,10 +51,12 @@ func NewFeed(pool *pgxpool.Pool, kv jetstream.KeyValue, log *slog.Logger) *outbo
 // the account is gone.
 func Sync(ctx context.Context, pool *pgxpool.Pool, kv jetstream.KeyValue, id int64) error {
 	c := calloutsv1.Credentials{AccountID: id}
+	var provider *string
 	err := pool.QueryRow(ctx, `
-		SELECT twilio_account_sid, twilio_auth_token, somleng_account_sid, somleng_auth_token
+		SELECT twilio_account_sid, twilio_auth_token, somleng_account_sid, somleng_auth_token,
+			settings->>'platform_provider_name'
 		FROM accounts WHERE id = $1`, id).Scan(&c.TwilioAccountSID, &c.TwilioAuthToken,
-		&c.SomlengAccountSID, &c.SomlengAuthToken)
+		&c.SomlengAccountSID, &c.SomlengAuthToken, &provider)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err := kv.Delete(ctx, calloutsv1.AccountKey(id))
 		if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -64,11 +68,17 @@ func Sync(ctx context.Context, pool *pgxpool.Pool, kv jetstream.KeyValue, id int
 		return fmt.Errorf("read credentials of account %d: %w", id, err)
 	}
 
+	if provider != nil && *provider == "simulator" && c.TwilioAccountSID == nil {
+		if err := simulatorCredentials(ctx, kv, &c); err != nil {
+			return err
+		}
+	}
+
 	raw, _ := json.Marshal(c)
 	if _, err := kv.Put(ctx, calloutsv1.AccountKey(id), raw); err != nil {
 		return fmt.Errorf("put credentials of account %d: %w", id, err)
 	}
-	for _, sid := range []*string{c.TwilioAccountSID, c.SomlengAccountSID} {
+	for _, sid := range []*string{c.TwilioAccountSID, c.SomlengAccountSID, c.SimulatorAccountSID} {
 		if sid == nil || !validKey(*sid) {
 			continue
 		}
@@ -92,4 +102,28 @@ func validKey(s string) bool {
 		}
 	}
 	return true
+}
+
+// simulatorCredentials gives c the account's simulator SID and its token,
+// kept from the bucket when one was issued before, else new and random.
+func simulatorCredentials(ctx context.Context, kv jetstream.KeyValue, c *calloutsv1.Credentials) error {
+	sid := calloutsv1.SimulatorSID(c.AccountID)
+	c.SimulatorAccountSID = &sid
+	e, err := kv.Get(ctx, calloutsv1.AccountKey(c.AccountID))
+	if err == nil {
+		var old calloutsv1.Credentials
+		if json.Unmarshal(e.Value(), &old) == nil && old.SimulatorAuthToken != nil {
+			c.SimulatorAuthToken = old.SimulatorAuthToken
+			return nil
+		}
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("read credentials of account %d: %w", c.AccountID, err)
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("generate simulator token: %w", err)
+	}
+	token := hex.EncodeToString(b)
+	c.SimulatorAuthToken = &token
+	return nil
 }

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -78,12 +79,20 @@ func providerAccount(ctx context.Context, creds jetstream.KeyValue, account int6
 	case "simulator":
 		a := provider.Account{BaseURL: cfg.SimulatorURL, SID: str(c.TwilioAccountSID), Token: str(c.TwilioAuthToken)}
 		if a.SID == "" {
-			a.SID, a.Token = "ACsimulator"+strconv.FormatInt(account, 10), "simulator"
+			a.SID, a.Token = str(c.SimulatorAccountSID), str(c.SimulatorAuthToken)
+		}
+		if a.SID == "" {
+			// The credentials bucket has not caught up with the setting
+			// yet: try again shortly.
+			return a, false, errCredentialsPending
 		}
 		return a, true, nil
 	}
 	return provider.Account{}, false, nil
 }
+
+// errCredentialsPending reports credentials not issued yet.
+var errCredentialsPending = errors.New("simulator credentials not issued yet")
 
 func or(a, b string) string {
 	if a != "" {
