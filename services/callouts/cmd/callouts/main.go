@@ -1,13 +1,13 @@
-// Command callouts runs the callouts service: accounts, tokens, contacts and
-// callouts. Subcommands: serve (default), migrate, seed-admin.
+// Command callouts runs the callouts service: accounts, tokens, users,
+// contacts, callouts and participations. Subcommands: serve (default),
+// migrate, seed-admin (creates the super-admin account if there is none and
+// prints a new token for it).
 package main
 
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"log/slog"
 
 	"scfm/callouts/internal/app"
 	"scfm/callouts/internal/config"
@@ -15,31 +15,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	svc.Main("callouts", config.Load, func(c config.Config) svc.Config { return c.Config },
+		map[string]svc.Command[config.Config]{
+			"serve": app.Run, "migrate": app.Migrate, "seed-admin": seedAdmin,
+		})
+}
 
-	cfg, err := config.Load(os.LookupEnv)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "callouts: invalid configuration:\n%v\n", err)
-		os.Exit(2)
+// seedAdmin prints the new super-admin token on standard output.
+func seedAdmin(ctx context.Context, cfg config.Config, _ *slog.Logger) error {
+	token, err := app.SeedSuperAdmin(ctx, cfg)
+	if err == nil {
+		fmt.Println(token)
 	}
-	log := svc.NewLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel, cfg.Service)
-
-	switch sub := svc.Subcommand(os.Args); sub {
-	case "serve":
-		err = app.Run(ctx, cfg, log)
-	case "migrate":
-		err = app.Migrate(ctx, cfg, log)
-	case "seed-admin":
-		var token string
-		if token, err = app.SeedSuperAdmin(ctx, cfg); err == nil {
-			fmt.Println(token)
-		}
-	default:
-		err = fmt.Errorf("unknown subcommand %q (want serve, migrate or seed-admin)", sub)
-	}
-	if err != nil {
-		log.Error("callouts failed", "err", err)
-		os.Exit(1)
-	}
+	return err
 }

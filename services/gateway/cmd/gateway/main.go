@@ -1,13 +1,12 @@
 // Command gateway serves the REST API: it authenticates requests and turns
-// them into commands and queries for the services over NATS.
+// them into commands and queries for the services over NATS. Subcommands:
+// serve (default), migrate (accepted and does nothing: the gateway owns no
+// tables, so every service can be migrated the same way).
 package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"log/slog"
 
 	"scfm/gateway/internal/app"
 	"scfm/gateway/internal/config"
@@ -15,27 +14,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	cfg, err := config.Load(os.LookupEnv)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "gateway: invalid configuration:\n%v\n", err)
-		os.Exit(2)
-	}
-	log := svc.NewLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel, cfg.Service)
-
-	switch sub := svc.Subcommand(os.Args); sub {
-	case "serve":
-		err = app.Run(ctx, cfg, log)
-	case "migrate":
-		// The gateway owns no tables; accept the subcommand so every
-		// service can be migrated the same way.
-	default:
-		err = fmt.Errorf("unknown subcommand %q (want serve)", sub)
-	}
-	if err != nil {
-		log.Error("gateway failed", "err", err)
-		os.Exit(1)
-	}
+	svc.Main("gateway", config.Load, func(c config.Config) svc.Config { return c.Config },
+		map[string]svc.Command[config.Config]{
+			"serve":   app.Run,
+			"migrate": func(context.Context, config.Config, *slog.Logger) error { return nil },
+		})
 }
