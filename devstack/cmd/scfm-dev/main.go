@@ -15,7 +15,23 @@ import (
 	"scfm/devstack/stack"
 )
 
+// usage is printed for -h, --help or any argument: the supervisor takes
+// none.
+const usage = `scfm-dev runs the whole system on this machine (make run does this).
+
+It starts a local PostgreSQL cluster under ./.data (unless DATABASE_URL is
+set), an embedded NATS server with JetStream (unless NATS_URL is set), the
+gateway, callouts, telephony (with the provider simulator) and batches
+services, applies the migrations, and prints the API URL and the
+super-admin token (kept in .data/gateway-url and .data/admin-token).
+Ctrl-C stops everything; the data stays in ./.data for the next run.
+`
+
 func main() {
+	if len(os.Args) > 1 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

@@ -63,6 +63,14 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("chmod %s: %w", dataDir, err)
 	}
 
+	// One supervisor per data directory: a second would stop the first
+	// one's PostgreSQL as a leftover.
+	unlock, err := lockDataDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
 	// Cleanups run in reverse order with a context of their own, since ctx
 	// is already cancelled by the time they run.
 	var cleanups []func(context.Context)
@@ -96,6 +104,11 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 
 	cleanups = append(cleanups, s.Stop)
+	urlFile := filepath.Join(dataDir, "gateway-url")
+	if err := os.WriteFile(urlFile, []byte(s.GatewayURL()+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", urlFile, err)
+	}
+	cleanups = append(cleanups, func(context.Context) { _ = os.Remove(urlFile) })
 	printWelcome(cfg.Stdout, s)
 
 	<-ctx.Done()
@@ -189,8 +202,8 @@ func startServices(
 func printWelcome(w io.Writer, s *stack.Stack) {
 	url, token := s.GatewayURL(), s.AdminToken()
 	fmt.Fprintf(w, "\nscfm is running.\n"+
-		"  API:         %s\n"+
-		"  Admin token: %s\n"+
+		"  API:         %s   (also in .data/gateway-url)\n"+
+		"  Admin token: %s   (also in .data/admin-token)\n"+
 		"  Try:         curl -s %s/api/contacts -u %s:\n"+
 		"Press Ctrl-C to stop (data stays in .data).\n\n", url, token, url, token)
 }
