@@ -81,6 +81,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		SomlengBaseURL: cfg.SomlengBaseURL, SimulatorURL: cfg.SimulatorURL,
 		CallsPerSecond: float64(cfg.CallsPerSecond), MaxConcurrentCalls: cfg.MaxConcurrentCalls,
 		RequestTimeout: cfg.ProviderTimeout, StaleAfter: cfg.StaleAfter, ExpireAfter: cfg.ExpireAfter,
+		ReconcileAfter: cfg.ReconcileAfter,
 	}, rt.Pool, cmds, creds, log)
 	rt.Go("dispatcher", dialer.Run)
 

@@ -36,6 +36,10 @@ type Config struct {
 	// ExpireAfter is how long after dispatch a call still queued at the
 	// provider becomes expired. Default 1h.
 	ExpireAfter time.Duration
+	// ReconcileAfter is how long a call may stay dispatching (after a crash
+	// or an unclear provider answer) before the provider is asked whether
+	// it has the call. Default 1m.
+	ReconcileAfter time.Duration
 	// SimulatorAddr is where the provider simulator listens: always for the
 	// simulator subcommand, and beside the service when set
 	// (SIMULATOR_ADDR, e.g. 127.0.0.1:8090; empty by default).
@@ -57,6 +61,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		ProviderTimeout:    r.Duration("PROVIDER_TIMEOUT", 10*time.Second),
 		StaleAfter:         r.Duration("STALE_AFTER", 10*time.Minute),
 		ExpireAfter:        r.Duration("EXPIRE_AFTER", time.Hour),
+		ReconcileAfter:     r.Duration("RECONCILE_AFTER", time.Minute),
 		SimulatorAddr:      r.String("SIMULATOR_ADDR", ""),
 	}
 	return c, errors.Join(r.Err(), c.Validate())
