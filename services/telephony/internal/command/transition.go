@@ -46,6 +46,36 @@ func (h *Handlers) Transition(ctx context.Context, id int64, change Change, remo
 	return moved, err
 }
 
+// Step is one call's move in a TransitionMany.
+type Step struct {
+	ID     int64
+	Change Change
+	Remote Remote
+}
+
+// TransitionMany applies steps in one transaction, so a batch of calls
+// costs one commit and one hold of the append lock; it returns the ids of
+// the calls that moved. The dialer uses it for its hot path.
+func (h *Handlers) TransitionMany(ctx context.Context, steps []Step) ([]int64, error) {
+	var moved []int64
+	req := natsbus.Request{ID: uuid.Must(uuid.NewV7()).String()}
+	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
+		moved = moved[:0]
+		rec := commands.NewRecorder(tx, req, projection.Apply)
+		for _, s := range steps {
+			ok, err := h.transitionTx(ctx, tx, rec, s.ID, s.Change, s.Remote)
+			if err != nil {
+				return err
+			}
+			if ok {
+				moved = append(moved, s.ID)
+			}
+		}
+		return eventstore.Append(ctx, tx, rec.Events()...)
+	})
+	return moved, err
+}
+
 // transitionTx is Transition inside tx, recording with rec.
 func (h *Handlers) transitionTx(
 	ctx context.Context, tx pgx.Tx, rec *commands.Recorder, id int64, change Change, remote Remote,

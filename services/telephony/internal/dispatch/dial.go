@@ -123,10 +123,20 @@ func (d *Dispatcher) accepted(ctx context.Context, id int64, call *api.ApiV2010C
 	if call.Sid == nil || *call.Sid == "" {
 		next = tel.StatusErrored
 	}
-	_, err := d.cmds.Transition(ctx, id, func(status string) (string, bool) {
+	return d.outcome(ctx, id, next, r)
+}
+
+// outcome hands a call's move out of dispatching to the recorder.
+func (d *Dispatcher) outcome(ctx context.Context, id int64, next string, r command.Remote) error {
+	step := command.Step{ID: id, Remote: r, Change: func(status string) (string, bool) {
 		return next, status == tel.StatusDispatching
-	}, r)
-	return err
+	}}
+	select {
+	case d.outcomes <- step:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // refused records that the provider will not place the call.
@@ -136,10 +146,7 @@ func (d *Dispatcher) refused(ctx context.Context, id int64, message string) erro
 		msg += ": " + message
 	}
 	now := time.Now().UTC()
-	_, err := d.cmds.Transition(ctx, id, func(status string) (string, bool) {
-		return tel.StatusErrored, status == tel.StatusDispatching
-	}, command.Remote{ErrorMessage: &msg, QueuedAt: &now})
-	return err
+	return d.outcome(ctx, id, tel.StatusErrored, command.Remote{ErrorMessage: &msg, QueuedAt: &now})
 }
 
 // reconcile settles calls left dispatching (by a crash, or an unclear
@@ -206,13 +213,6 @@ func (d *Dispatcher) settle(ctx context.Context, q queued) error {
 		return d.accepted(ctx, q.id, &calls[0])
 	}
 	d.log.InfoContext(ctx, "provider has no such call; dialling again", "phone_call_id", q.id)
-	d.mu.Lock()
-	d.dialing[q.id] = true
-	d.mu.Unlock()
-	defer func() {
-		d.mu.Lock()
-		delete(d.dialing, q.id)
-		d.mu.Unlock()
-	}()
-	return d.dial(ctx, q.id, q.account)
+	d.launch(ctx, q.id, func(ctx context.Context) error { return d.dial(ctx, q.id, q.account) })
+	return nil
 }

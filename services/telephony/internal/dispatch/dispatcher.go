@@ -34,6 +34,9 @@ type Dispatcher struct {
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	dialing  map[int64]bool // calls this process is dialling now
+	// outcomes carries provider answers to the recorder, which records
+	// them in batches: one commit for many calls.
+	outcomes chan command.Step
 }
 
 // New returns a dispatcher; creds is the private credentials bucket.
@@ -42,14 +45,20 @@ func New(cfg Config, pool *pgxpool.Pool, cmds *command.Handlers, creds jetstream
 	return &Dispatcher{
 		cfg: cfg, pool: pool, cmds: cmds, creds: creds, log: log.With("component", "dispatcher"),
 		limiters: map[int64]*rate.Limiter{}, sem: make(chan struct{}, cfg.Workers),
-		dialing: map[int64]bool{},
+		dialing: map[int64]bool{}, outcomes: make(chan command.Step, cfg.Workers*4),
 	}
 }
 
 // Run dispatches until ctx ends, once this replica holds the leader lock.
 // In-flight provider requests finish before it returns.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	defer d.wg.Wait()
+	recorded := make(chan struct{})
+	go func() { d.record(); close(recorded) }()
+	defer func() {
+		d.wg.Wait() // every dial has handed over its outcome
+		close(d.outcomes)
+		<-recorded
+	}()
 	for ctx.Err() == nil {
 		err := d.lead(ctx)
 		if ctx.Err() != nil {
@@ -134,8 +143,10 @@ func (d *Dispatcher) tick(ctx context.Context) error {
 	}
 
 	// Each account's room (calls it may still have at the provider) and
-	// limiter are read once per tick.
+	// limiter are read once per tick; the calls allowed are marked
+	// dispatching together.
 	room := map[int64]int{}
+	var allowed []queued
 	for _, q := range calls {
 		n, seen := room[q.account]
 		if !seen {
@@ -153,11 +164,9 @@ func (d *Dispatcher) tick(ctx context.Context) error {
 			continue
 		}
 		room[q.account] = n - 1
-		if err := d.start(ctx, q); err != nil {
-			return err
-		}
+		allowed = append(allowed, q)
 	}
-	return nil
+	return d.start(ctx, allowed)
 }
 
 // room is how many more calls account may have at the provider now.
@@ -186,18 +195,36 @@ func (d *Dispatcher) limiter(account int64, s settings) *rate.Limiter {
 	return l
 }
 
-// start records that call q is being dispatched, then dials it in the
-// background. Recording comes first: a crash after it leaves a dispatching
-// call that is reconciled, never a queued call dialled twice.
-func (d *Dispatcher) start(ctx context.Context, q queued) error {
-	moved, err := d.cmds.Transition(ctx, q.id, func(status string) (string, bool) {
-		return tel.StatusDispatching, status == tel.StatusQueued
-	}, command.Remote{})
-	if err != nil || !moved {
+// start records that calls are being dispatched, then dials each in the
+// background. Recording comes first: a crash after it leaves dispatching
+// calls that are reconciled, never queued calls dialled twice.
+func (d *Dispatcher) start(ctx context.Context, calls []queued) error {
+	if len(calls) == 0 {
+		return nil
+	}
+	steps := make([]command.Step, len(calls))
+	accounts := make(map[int64]int64, len(calls))
+	for i, q := range calls {
+		accounts[q.id] = q.account
+		steps[i] = command.Step{ID: q.id, Change: func(status string) (string, bool) {
+			return tel.StatusDispatching, status == tel.StatusQueued
+		}}
+	}
+	moved, err := d.cmds.TransitionMany(ctx, steps)
+	if err != nil {
 		return err
 	}
+	for _, id := range moved {
+		d.launch(ctx, id, func(ctx context.Context) error { return d.dial(ctx, id, accounts[id]) })
+	}
+	return nil
+}
+
+// launch runs work for call id in the background, bounded by the worker
+// pool; the call counts as in hand until work returns.
+func (d *Dispatcher) launch(ctx context.Context, id int64, work func(context.Context) error) {
 	d.mu.Lock()
-	d.dialing[q.id] = true
+	d.dialing[id] = true
 	d.mu.Unlock()
 
 	d.sem <- struct{}{}
@@ -206,16 +233,42 @@ func (d *Dispatcher) start(ctx context.Context, q queued) error {
 		defer func() {
 			<-d.sem
 			d.mu.Lock()
-			delete(d.dialing, q.id)
+			delete(d.dialing, id)
 			d.mu.Unlock()
 			d.wg.Done()
 		}()
-		if err := d.dial(context.WithoutCancel(ctx), q.id, q.account); err != nil {
-			d.log.Warn("dial failed; the call stays dispatching and will be reconciled",
-				"phone_call_id", q.id, "err", err)
+		if err := work(context.WithoutCancel(ctx)); err != nil {
+			d.log.Warn("provider request failed; the call will be reconciled or retried",
+				"phone_call_id", id, "err", err)
 		}
 	}()
-	return nil
+}
+
+// record writes provider outcomes in batches until outcomes is closed.
+// A batch that cannot be written leaves its calls dispatching, where
+// reconciliation finds them.
+func (d *Dispatcher) record() {
+	for first := range d.outcomes {
+		batch := []command.Step{first}
+	drain:
+		for len(batch) < 500 {
+			select {
+			case s, ok := <-d.outcomes:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, s)
+			default:
+				break drain
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if _, err := d.cmds.TransitionMany(ctx, batch); err != nil {
+			d.log.Warn("provider outcomes not recorded; the calls will be reconciled",
+				"count", len(batch), "err", err)
+		}
+		cancel()
+	}
 }
 
 func pause(ctx context.Context, d time.Duration) {

@@ -40,25 +40,10 @@ func (d *Dispatcher) fetchAll(ctx context.Context) error {
 	for _, q := range calls {
 		d.mu.Lock()
 		busy := d.dialing[q.id]
-		d.dialing[q.id] = true
 		d.mu.Unlock()
-		if busy {
-			continue
+		if !busy {
+			d.launch(ctx, q.id, func(ctx context.Context) error { return d.fetch(ctx, q) })
 		}
-		d.sem <- struct{}{}
-		d.wg.Add(1)
-		go func() {
-			defer func() {
-				<-d.sem
-				d.mu.Lock()
-				delete(d.dialing, q.id)
-				d.mu.Unlock()
-				d.wg.Done()
-			}()
-			if err := d.fetch(context.WithoutCancel(ctx), q); err != nil {
-				d.log.Warn("remote fetch failed; will retry", "phone_call_id", q.id, "err", err)
-			}
-		}()
 	}
 	return nil
 }
