@@ -71,6 +71,9 @@ func (r *Recorder) Metadata() eventstore.Metadata {
 type Runner struct {
 	Pool    *pgxpool.Pool
 	Project Project
+	// Batcher, when set, runs commands that arrive together in one
+	// transaction.
+	Batcher *eventstore.Batcher
 }
 
 // Run executes decide once per command id.
@@ -82,12 +85,15 @@ func (x Runner) Run(ctx context.Context, req natsbus.Request, decide Decide) (re
 // RunFresh is Run that also tells whether this call decided the command or
 // found an earlier answer.
 func (x Runner) RunFresh(ctx context.Context, req natsbus.Request, decide Decide) (reply.Reply, bool, error) {
-	return eventstore.ExecuteFresh(ctx, x.Pool, req.ID,
-		func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
-			rec := &Recorder{tx: tx, req: req, project: x.Project}
-			r, err := decide(ctx, tx, rec)
-			return r, rec.events, err
-		})
+	run := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
+		rec := &Recorder{tx: tx, req: req, project: x.Project}
+		r, err := decide(ctx, tx, rec)
+		return r, rec.events, err
+	}
+	if x.Batcher != nil {
+		return x.Batcher.Execute(ctx, req.ID, run)
+	}
+	return eventstore.ExecuteFresh(ctx, x.Pool, req.ID, run)
 }
 
 // Decode reads a command payload keeping numbers as written. A payload that

@@ -3,6 +3,7 @@ package eventstore_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -158,4 +159,59 @@ func TestPrivateDataRoundTrips(t *testing.T) {
 	require.JSONEq(t, `{"hash":"abc"}`, string(got[0].Private))
 	require.Equal(t, e.Metadata, got[0].Metadata)
 	require.Positive(t, got[0].Position)
+}
+
+func TestBatcherRunsConcurrentCommandsOnceEach(t *testing.T) {
+	t.Parallel()
+
+	pool, _ := pgtest.Pool(t, "es", nil)
+	ctx := context.Background()
+	b := eventstore.NewBatcher(pool, 16)
+	t.Cleanup(b.Close)
+
+	// 40 commands, each delivered twice at once, half of them on one
+	// stream (so versions conflict inside batches) and half on their own.
+	var wg sync.WaitGroup
+	answers := make([]reply.Reply, 80)
+	for i := range 80 {
+		wg.Go(func() {
+			id := i % 40
+			decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
+				stream := "shared"
+				if id%2 == 1 {
+					stream = "own-" + strconv.Itoa(id)
+				}
+				var version int64
+				if err := tx.QueryRow(ctx, `SELECT count(*) FROM events WHERE stream_id = $1`, stream).
+					Scan(&version); err != nil {
+					return reply.Reply{}, nil, err
+				}
+				ev := eventstore.New("thing", stream, version+1, "thing.changed", map[string]int{"id": id},
+					eventstore.Metadata{})
+				return reply.Created("/things/"+strconv.Itoa(id), map[string]int{"id": id}), []eventstore.Event{ev}, nil
+			}
+			r, _, err := b.Execute(ctx, "cmd-"+strconv.Itoa(id), decide)
+			require.NoError(t, err)
+			answers[i] = r
+		})
+	}
+	wg.Wait()
+
+	events, err := eventstore.ReadFrom(ctx, pool, 0, 1000)
+	require.NoError(t, err)
+	require.Len(t, events, 40, "each command once")
+	for i, a := range answers {
+		require.Equal(t, "/things/"+strconv.Itoa(i%40), a.Location)
+		require.JSONEq(t, string(answers[i%40].Body), string(a.Body), "a repeat gets the same answer")
+	}
+	var shared []int64
+	for _, e := range events {
+		if e.StreamID == "shared" {
+			shared = append(shared, e.Version)
+		}
+	}
+	require.Len(t, shared, 20)
+	for i, v := range shared {
+		require.Equal(t, int64(i+1), v, "versions of one stream stay gapless and ordered")
+	}
 }

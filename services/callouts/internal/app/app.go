@@ -68,6 +68,8 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	// Command and query handlers.
 	cmds := command.New(rt.Pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics))
+	batcher := eventstore.NewBatcher(rt.Pool, cfg.Workers)
+	cmds.UseBatcher(batcher)
 	cmds.OnTokenChange(func(ctx context.Context, hash string) {
 		if err := tokenkv.Sync(ctx, rt.Pool, kv, hash); err != nil {
 			log.Warn("token bucket not updated at once; the token feed will", "err", err)
@@ -81,6 +83,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("start nats server: %w", err)
 	}
 	rt.OnStop(server.Stop)
+	rt.OnStop(func(context.Context) { batcher.Close() })
 
 	// Feeds: the public event relay and the private token and credentials
 	// buckets.

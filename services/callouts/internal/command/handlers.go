@@ -12,6 +12,7 @@ import (
 	"scfm/callouts/internal/projection"
 	"scfm/shared/callflow"
 	"scfm/shared/commands"
+	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 	"scfm/shared/reply"
 )
@@ -25,6 +26,9 @@ type Handlers struct {
 	// or changed owner, right after the commit, so gateways stop honouring
 	// it at once instead of when the token feed catches up.
 	tokenChanged func(ctx context.Context, hash string)
+	// batcher, when set, runs commands that arrive together in one
+	// transaction.
+	batcher *eventstore.Batcher
 }
 
 // New returns handlers over pool; now is the clock (time.Now in
@@ -32,6 +36,9 @@ type Handlers struct {
 func New(pool *pgxpool.Pool, now func() time.Time, flows callflow.Registry) *Handlers {
 	return &Handlers{pool: pool, now: now, flows: flows}
 }
+
+// UseBatcher runs commands through b.
+func (h *Handlers) UseBatcher(b *eventstore.Batcher) { h.batcher = b }
 
 // OnTokenChange registers the hook told about deleted tokens.
 func (h *Handlers) OnTokenChange(fn func(ctx context.Context, hash string)) { h.tokenChanged = fn }
@@ -58,5 +65,5 @@ func (h *Handlers) runFresh(ctx context.Context, req natsbus.Request, decide dec
 }
 
 func (h *Handlers) runner() commands.Runner {
-	return commands.Runner{Pool: h.pool, Project: projection.Apply}
+	return commands.Runner{Pool: h.pool, Project: projection.Apply, Batcher: h.batcher}
 }

@@ -50,6 +50,8 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	// Commands and queries.
 	cmds := command.New(rt.Pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics))
+	batcher := eventstore.NewBatcher(rt.Pool, cfg.Workers)
+	cmds.UseBatcher(batcher)
 	calls := query.PhoneCalls(rt.Pool)
 	server := natsbus.NewServer(rt.NC, rt.JS, rt.Names, natsbus.ServerConfig{
 		Service: telephonyv1.Service, Workers: cfg.Workers,
@@ -70,6 +72,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("start nats server: %w", err)
 	}
 	rt.OnStop(server.Stop)
+	rt.OnStop(func(context.Context) { batcher.Close() })
 
 	// The dispatcher, dialling with the private credentials.
 	creds, err := natsbus.EnsureBucket(ctx, rt.JS, rt.Names, calloutsv1.CredentialsBucket, cfg.StreamReplicas)

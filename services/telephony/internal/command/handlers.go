@@ -9,6 +9,7 @@ import (
 
 	"scfm/shared/callflow"
 	"scfm/shared/commands"
+	"scfm/shared/eventstore"
 	"scfm/telephony/internal/projection"
 )
 
@@ -32,6 +33,9 @@ func New(pool *pgxpool.Pool, now func() time.Time, flows callflow.Registry) *Han
 		knownWait: 3 * time.Second,
 	}
 }
+
+// UseBatcher runs commands through b.
+func (h *Handlers) UseBatcher(b *eventstore.Batcher) { h.runner.Batcher = b }
 
 // clock returns the current time at the database's precision.
 func (h *Handlers) clock() time.Time { return h.now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,180 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scfm/shared/reply"
+)
+
+// Batcher executes commands that arrive together in one transaction: each
+// in a savepoint of its own, their events appended at the end under one
+// hold of the append lock, and one commit for all. Appends of a schema are
+// serialised, so under load this multiplies the commands per second; a
+// lone command runs as Execute would. Commands in a batch see each other's
+// effects, exactly as if they had run one after another.
+type Batcher struct {
+	pool *pgxpool.Pool
+	max  int
+	jobs chan *job
+	stop chan struct{}
+	done chan struct{}
+}
+
+type job struct {
+	ctx       context.Context
+	commandID string
+	decide    Decide
+	out       chan result
+}
+
+type result struct {
+	reply reply.Reply
+	fresh bool
+	err   error
+}
+
+// NewBatcher starts a batcher of at most max commands per transaction. Stop
+// it with Close.
+func NewBatcher(pool *pgxpool.Pool, max int) *Batcher {
+	b := &Batcher{
+		pool: pool, max: max, jobs: make(chan *job, max),
+		stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	go b.loop()
+	return b
+}
+
+// Close stops the batcher once its current batch is done. Commands handed
+// to it later fail with ErrBatcherClosed (or their context's error), so
+// their messages are delivered again.
+func (b *Batcher) Close() {
+	close(b.stop)
+	<-b.done
+}
+
+// ErrBatcherClosed reports a command handed to a stopped batcher.
+var ErrBatcherClosed = errors.New("eventstore: batcher closed")
+
+// Execute runs a command exactly once per commandID, batched with the
+// commands that arrive at the same time; see ExecuteFresh.
+func (b *Batcher) Execute(ctx context.Context, commandID string, decide Decide) (reply.Reply, bool, error) {
+	j := &job{ctx: ctx, commandID: commandID, decide: decide, out: make(chan result, 1)}
+	select {
+	case b.jobs <- j:
+	case <-ctx.Done():
+		return reply.Reply{}, false, ctx.Err()
+	case <-b.stop:
+		return reply.Reply{}, false, ErrBatcherClosed
+	}
+	select {
+	case r := <-j.out:
+		return r.reply, r.fresh, r.err
+	case <-ctx.Done():
+		return reply.Reply{}, false, ctx.Err()
+	case <-b.done:
+		return reply.Reply{}, false, ErrBatcherClosed
+	}
+}
+
+func (b *Batcher) loop() {
+	defer close(b.done)
+	for {
+		var first *job
+		select {
+		case first = <-b.jobs:
+		case <-b.stop:
+			return
+		}
+		batch := []*job{first}
+	drain:
+		for len(batch) < b.max {
+			select {
+			case j := <-b.jobs:
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		b.run(batch)
+	}
+}
+
+// run executes a batch; commands that fail inside it (a conflict, a
+// failed savepoint, a failed commit) run again on their own.
+func (b *Batcher) run(batch []*job) {
+	if len(batch) == 1 {
+		j := batch[0]
+		r, fresh, err := ExecuteFresh(j.ctx, b.pool, j.commandID, j.decide)
+		j.out <- result{r, fresh, err}
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	results := make([]*result, len(batch))
+	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
+		var events []Event
+		for i, j := range batch {
+			results[i] = nil
+			if j.ctx.Err() != nil {
+				continue
+			}
+			r, evs, ok := runInSavepoint(ctx, tx, j)
+			if ok {
+				results[i] = r
+				events = append(events, evs...)
+			}
+		}
+		return Append(ctx, tx, events...)
+	})
+	for i, j := range batch {
+		if err == nil && results[i] != nil {
+			j.out <- *results[i]
+			continue
+		}
+		go func() {
+			r, fresh, err := ExecuteFresh(j.ctx, b.pool, j.commandID, j.decide)
+			j.out <- result{r, fresh, err}
+		}()
+	}
+}
+
+// runInSavepoint looks up or decides one command inside tx; ok is false
+// when it must run again on its own.
+func runInSavepoint(ctx context.Context, tx pgx.Tx, j *job) (*result, []Event, bool) {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return nil, nil, false
+	}
+	stored, found, err := LookupAnswer(ctx, sp, j.commandID)
+	if err != nil {
+		_ = sp.Rollback(ctx)
+		return nil, nil, false
+	}
+	if found {
+		return &result{reply: stored}, nil, sp.Commit(ctx) == nil
+	}
+	r, events, err := j.decide(ctx, sp)
+	if err != nil {
+		_ = sp.Rollback(ctx)
+		return nil, nil, false
+	}
+	if r.Status >= 500 {
+		// Not an answer: nothing of it stays, and it is not recorded.
+		_ = sp.Rollback(ctx)
+		return &result{reply: r, fresh: true}, nil, true
+	}
+	if err := RecordAnswer(ctx, sp, j.commandID, r); err != nil {
+		_ = sp.Rollback(ctx)
+		return nil, nil, false
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return nil, nil, false
+	}
+	return &result{reply: r, fresh: true}, events, true
+}
