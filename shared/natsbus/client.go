@@ -114,6 +114,9 @@ func (c *Client) Command(ctx context.Context, service, aggregate, verb string, c
 	case r := <-ch:
 		return r, nil
 	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return reply.Reply{}, ctx.Err() // the caller went away
+		}
 		return reply.Reply{}, ErrTimeout
 	}
 }

@@ -1,7 +1,9 @@
 package command
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,6 +59,10 @@ type Step struct {
 // costs one commit and one hold of the append lock; it returns the ids of
 // the calls that moved. The dialer uses it for its hot path.
 func (h *Handlers) TransitionMany(ctx context.Context, steps []Step) ([]int64, error) {
+	// Rows are locked in id order, so two batches never wait on each other
+	// in a circle.
+	steps = slices.Clone(steps)
+	slices.SortFunc(steps, func(a, b Step) int { return cmp.Compare(a.ID, b.ID) })
 	var moved []int64
 	req := natsbus.Request{ID: uuid.Must(uuid.NewV7()).String()}
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {

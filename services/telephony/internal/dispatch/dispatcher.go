@@ -264,8 +264,16 @@ func (d *Dispatcher) record() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		if _, err := d.cmds.TransitionMany(ctx, batch); err != nil {
-			d.log.Warn("provider outcomes not recorded; the calls will be reconciled",
-				"count", len(batch), "err", err)
+			// A conflict with a concurrent writer (say a provider callback
+			// about one of the calls) fails the whole batch: record each
+			// call on its own instead.
+			d.log.Debug("provider outcomes batch failed; recording one by one", "count", len(batch), "err", err)
+			for _, s := range batch {
+				if _, err := d.cmds.Transition(ctx, s.ID, s.Change, s.Remote); err != nil {
+					d.log.Warn("provider outcome not recorded; the call will be reconciled",
+						"phone_call_id", s.ID, "err", err)
+				}
+			}
 		}
 		cancel()
 	}
