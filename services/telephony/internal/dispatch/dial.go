@@ -198,21 +198,46 @@ func (d *Dispatcher) settle(ctx context.Context, q queued) error {
 	if err != nil {
 		return err
 	}
+	// Listed by number only, newest first: a call the provider still
+	// queues has no start time, so a start-time filter would miss it.
 	since := t.since.Add(-time.Minute)
 	list := &api.ListCallParams{}
 	list.SetPathAccountSid(pa.SID)
 	list.SetTo(t.msisdn)
-	list.SetStartTimeAfter(since)
 	list.SetLimit(20)
 	calls, err := svc.ListCall(list)
 	if err != nil {
 		return fmt.Errorf("list provider calls: %w", err)
 	}
-	if len(calls) > 0 {
-		d.log.InfoContext(ctx, "reconciled a dispatching call with the provider's record", "phone_call_id", q.id)
-		return d.accepted(ctx, q.id, &calls[0])
+	for i := range calls {
+		if createdSince(calls[i], since) {
+			d.log.InfoContext(ctx, "reconciled a dispatching call with the provider's record", "phone_call_id", q.id)
+			d.mu.Lock()
+			d.dialing[q.id] = true // until the recorder has written it
+			d.mu.Unlock()
+			if err := d.accepted(ctx, q.id, &calls[i]); err != nil {
+				d.release(q.id)
+				return err
+			}
+			return nil
+		}
 	}
 	d.log.InfoContext(ctx, "provider has no such call; dialling again", "phone_call_id", q.id)
-	d.launch(ctx, q.id, func(ctx context.Context) error { return d.dial(ctx, q.id, q.account) })
+	d.launch(ctx, q.id, true, func(ctx context.Context) error { return d.dial(ctx, q.id, q.account) })
 	return nil
+}
+
+// createdSince reports whether the provider created call at or after t (an
+// unreadable creation date counts, to err on the side of not dialling
+// again).
+func createdSince(call api.ApiV2010Call, t time.Time) bool {
+	if call.DateCreated == nil {
+		return true
+	}
+	for _, layout := range []string{time.RFC1123Z, time.RFC1123, time.RFC3339} {
+		if at, err := time.Parse(layout, *call.DateCreated); err == nil {
+			return !at.Before(t)
+		}
+	}
+	return true
 }

@@ -215,14 +215,17 @@ func (d *Dispatcher) start(ctx context.Context, calls []queued) error {
 		return err
 	}
 	for _, id := range moved {
-		d.launch(ctx, id, func(ctx context.Context) error { return d.dial(ctx, id, accounts[id]) })
+		d.launch(ctx, id, true, func(ctx context.Context) error { return d.dial(ctx, id, accounts[id]) })
 	}
 	return nil
 }
 
 // launch runs work for call id in the background, bounded by the worker
-// pool; the call counts as in hand until work returns.
-func (d *Dispatcher) launch(ctx context.Context, id int64, work func(context.Context) error) {
+// pool. The call counts as in hand until work returns with an error, or,
+// when work hands its outcome to the recorder (handsOver) and succeeds,
+// until the recorder has written it: reconciliation must not take a call
+// whose answer is on its way to the database.
+func (d *Dispatcher) launch(ctx context.Context, id int64, handsOver bool, work func(context.Context) error) {
 	d.mu.Lock()
 	d.dialing[id] = true
 	d.mu.Unlock()
@@ -232,16 +235,26 @@ func (d *Dispatcher) launch(ctx context.Context, id int64, work func(context.Con
 	go func() {
 		defer func() {
 			<-d.sem
-			d.mu.Lock()
-			delete(d.dialing, id)
-			d.mu.Unlock()
 			d.wg.Done()
 		}()
-		if err := work(context.WithoutCancel(ctx)); err != nil {
+		err := work(context.WithoutCancel(ctx))
+		if err != nil {
 			d.log.Warn("provider request failed; the call will be reconciled or retried",
 				"phone_call_id", id, "err", err)
 		}
+		if err != nil || !handsOver {
+			d.release(id)
+		}
 	}()
+}
+
+// release marks call id as no longer in hand.
+func (d *Dispatcher) release(ids ...int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, id := range ids {
+		delete(d.dialing, id)
+	}
 }
 
 // record writes provider outcomes in batches until outcomes is closed.
@@ -276,6 +289,9 @@ func (d *Dispatcher) record() {
 			}
 		}
 		cancel()
+		for _, s := range batch {
+			d.release(s.ID)
+		}
 	}
 }
 

@@ -42,7 +42,7 @@ func (d *Dispatcher) fetchAll(ctx context.Context) error {
 		busy := d.dialing[q.id]
 		d.mu.Unlock()
 		if !busy {
-			d.launch(ctx, q.id, func(ctx context.Context) error { return d.fetch(ctx, q) })
+			d.launch(ctx, q.id, false, func(ctx context.Context) error { return d.fetch(ctx, q) })
 		}
 	}
 	return nil
