@@ -171,21 +171,22 @@ func TestTelephonyRemoteFetchWithoutRemoteCallID(t *testing.T) {
 		"records its SID; this needs a seeded database state")
 }
 
-// TestTelephonyDispatchPacing queues 60 calls of an account allowed 5 calls
-// per second and checks the provider never gets more than that. (The pacing
-// scenario asks for 200 calls; 60 keep the test near 12 seconds of dialling
-// while still spanning a dozen one-second windows.)
+// TestTelephonyDispatchPacing queues 200 calls of an account allowed 5
+// calls per second and checks the provider never gets more than that in
+// any one-second window, and that every call reaches it once (about 40
+// seconds of dialling).
 func TestTelephonyDispatchPacing(t *testing.T) {
 	t.Parallel()
 
 	const (
-		calls     = 60
+		calls     = 200
 		perSecond = 5
 		tolerance = 1 // a window may catch one call of each edge's neighbour
 	)
 
 	stub := telNewStub(t)
-	a := telProviderAccount(t, stub.URL, "settings[calls_per_second]="+strconv.Itoa(perSecond))
+	a := telProviderAccount(t, stub.URL, "settings[calls_per_second]="+strconv.Itoa(perSecond)+
+		"&settings[max_concurrent_calls]="+strconv.Itoa(calls))
 	k := a.coNewCallout(t, "metadata[purpose]=pacing")
 
 	base, _ := gateway(t)
@@ -214,7 +215,7 @@ func TestTelephonyDispatchPacing(t *testing.T) {
 		return err
 	})
 
-	// At 5 a second, 60 calls take 12 seconds; allow twice that.
+	// At 5 a second, 200 calls take 40 seconds; allow twice that.
 	deadline := time.Now().Add(2*calls/perSecond*time.Second + telWait)
 	target := callout + "/phone_calls?per_page=100&q[status]=" + telRemotelyQueued
 	for {
