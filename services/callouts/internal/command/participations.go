@@ -91,15 +91,9 @@ func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request)
 // UpdateParticipation changes a participation's msisdn, call flow logic and
 // metadata; its callout and contact never change.
 func (h *Handlers) UpdateParticipation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	var w ParticipationWrite
-	if r, ok := commands.Decode(req.Data, &w); !ok {
-		return r, nil
-	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
-		s, found, err := loadParticipation(ctx, tx, req.AccountID, w.ID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
+	return h.onParticipation(ctx, req, func(
+		ctx context.Context, tx pgx.Tx, rec *recorder, w ParticipationWrite, s participationState,
+	) (reply.Reply, error) {
 		errs := reply.Errors{}
 		if w.MSISDN != nil {
 			s.number = h.participationMSISDN(w.MSISDN, "", errs)
@@ -128,15 +122,9 @@ func (h *Handlers) UpdateParticipation(ctx context.Context, req natsbus.Request)
 
 // DeleteParticipation removes a participation that has no phone calls.
 func (h *Handlers) DeleteParticipation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	var w ParticipationWrite
-	if r, ok := commands.Decode(req.Data, &w); !ok {
-		return r, nil
-	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
-		s, found, err := loadParticipation(ctx, tx, req.AccountID, w.ID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
+	return h.onParticipation(ctx, req, func(
+		ctx context.Context, tx pgx.Tx, rec *recorder, w ParticipationWrite, s participationState,
+	) (reply.Reply, error) {
 		if s.calls > 0 {
 			return reply.Invalid1("base", "Cannot delete record because dependent phone calls exist"), nil
 		}
@@ -237,4 +225,24 @@ func loadParticipation(ctx context.Context, tx pgx.Tx, accountID, id int64) (par
 	}
 	s.md, err = metadata.Decode(md)
 	return s, err == nil, err
+}
+
+// onParticipation decodes a participation command and runs fn, in the
+// command's transaction, on the caller's participation it names (404 when
+// there is none).
+func (h *Handlers) onParticipation(
+	ctx context.Context, req natsbus.Request,
+	fn func(context.Context, pgx.Tx, *recorder, ParticipationWrite, participationState) (reply.Reply, error),
+) (reply.Reply, error) {
+	var w ParticipationWrite
+	if r, ok := commands.Decode(req.Data, &w); !ok {
+		return r, nil
+	}
+	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+		s, found, err := loadParticipation(ctx, tx, req.AccountID, w.ID)
+		if err != nil || !found {
+			return reply.NotFound(), err
+		}
+		return fn(ctx, tx, rec, w, s)
+	})
 }

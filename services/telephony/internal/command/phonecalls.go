@@ -107,15 +107,7 @@ func (h *Handlers) CreatePhoneCall(ctx context.Context, req natsbus.Request) (re
 // UpdatePhoneCall changes a call's msisdn, call flow logic, metadata or
 // request parameters, in any status.
 func (h *Handlers) UpdatePhoneCall(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	var w Write
-	if r, ok := commands.Decode(req.Data, &w); !ok {
-		return r, nil
-	}
-	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-		c, found, err := loadCall(ctx, tx, req.AccountID, w.ID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
+	return h.onCall(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
 		errs := reply.Errors{}
 		if w.MSISDN != nil {
 			c.number = checkMSISDN(*w.MSISDN, errs)
@@ -149,15 +141,7 @@ func (h *Handlers) UpdatePhoneCall(ctx context.Context, req natsbus.Request) (re
 // DeletePhoneCall removes a call that was never queued and that no
 // provider callback concerns.
 func (h *Handlers) DeletePhoneCall(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	var w Write
-	if r, ok := commands.Decode(req.Data, &w); !ok {
-		return r, nil
-	}
-	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-		c, found, err := loadCall(ctx, tx, req.AccountID, w.ID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
+	return h.onCall(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
 		if events, err := commands.Exists(ctx, tx, "remote_phone_call_events WHERE phone_call_id = $1", c.id); err != nil || events {
 			return reply.Invalid1("base", "Cannot delete record because dependent remote phone call events exist"), err
 		}
@@ -175,15 +159,7 @@ func (h *Handlers) DeletePhoneCall(ctx context.Context, req natsbus.Request) (re
 // PhoneCallEvent applies the API events queue and queue_remote_fetch; an
 // event with no transition from the call's status is refused.
 func (h *Handlers) PhoneCallEvent(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	var w Write
-	if r, ok := commands.Decode(req.Data, &w); !ok {
-		return r, nil
-	}
-	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-		c, found, err := loadCall(ctx, tx, req.AccountID, w.ID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
+	return h.onCall(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
 		var next string
 		changed, ok := true, false
 		switch w.Event {
@@ -267,4 +243,23 @@ func loadParticipation(ctx context.Context, db eventstore.Querier, account, id i
 		return p, false, fmt.Errorf("load participation %d: %w", id, err)
 	}
 	return p, true, nil
+}
+
+// onCall decodes a phone call command and runs fn, in the command's
+// transaction, on the caller's call it names (404 when there is none).
+func (h *Handlers) onCall(
+	ctx context.Context, req natsbus.Request,
+	fn func(context.Context, pgx.Tx, *commands.Recorder, Write, call) (reply.Reply, error),
+) (reply.Reply, error) {
+	var w Write
+	if r, ok := commands.Decode(req.Data, &w); !ok {
+		return r, nil
+	}
+	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
+		c, found, err := loadCall(ctx, tx, req.AccountID, w.ID)
+		if err != nil || !found {
+			return reply.NotFound(), err
+		}
+		return fn(ctx, tx, rec, w, c)
+	})
 }
