@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -45,9 +46,22 @@ func NewRecorder(tx pgx.Tx, req natsbus.Request, project Project) *Recorder {
 // Events returns the events recorded so far.
 func (r *Recorder) Events() []eventstore.Event { return r.events }
 
+// MaxEventBytes bounds an event's public payload. Events travel as NATS
+// messages whose size the server caps; a larger event would stop the relay
+// for every account, so the command that would record it is refused.
+const MaxEventBytes = 1 << 20
+
+// ErrTooLarge reports an event over MaxEventBytes; the command answers 422.
+var ErrTooLarge = errors.New("commands: event too large")
+
 // Record applies each event to the read tables, so the rest of the command
 // (and its answer) sees them, and keeps it for appending.
 func (r *Recorder) Record(ctx context.Context, events ...eventstore.Event) error {
+	for _, e := range events {
+		if len(e.Data) > MaxEventBytes {
+			return ErrTooLarge
+		}
+	}
 	for _, e := range events {
 		if err := r.project(ctx, r.tx, e); err != nil {
 			return err
@@ -88,6 +102,9 @@ func (x Runner) RunFresh(ctx context.Context, req natsbus.Request, decide Decide
 	run := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
 		rec := &Recorder{tx: tx, req: req, project: x.Project}
 		r, err := decide(ctx, tx, rec)
+		if errors.Is(err, ErrTooLarge) {
+			return reply.Invalid1("metadata", "is too large"), nil, nil
+		}
 		return r, rec.events, err
 	}
 	if x.Batcher != nil {

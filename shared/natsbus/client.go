@@ -17,6 +17,9 @@ import (
 	"scfm/shared/reply"
 )
 
+// ErrTooLarge reports a request too large for one NATS message.
+var ErrTooLarge = errors.New("natsbus: request too large")
+
 // ErrTimeout reports that no answer arrived in time. The command may still
 // complete later; the client should retry with the same idempotency key.
 var ErrTimeout = errors.New("natsbus: no answer in time")
@@ -97,6 +100,9 @@ func (c *Client) Command(ctx context.Context, service, aggregate, verb string, c
 		c.mu.Unlock()
 	}()
 
+	if int64(len(payload)) > c.nc.MaxPayload()-8192 {
+		return reply.Reply{}, ErrTooLarge
+	}
 	m := nats.NewMsg(c.names.CommandSubject(service, aggregate, verb))
 	m.Header.Set(nats.MsgIdHdr, call.ID)
 	m.Header.Set(HeaderReplyTo, c.inbox+token)

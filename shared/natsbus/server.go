@@ -139,7 +139,7 @@ func (s *Server) serveQuery(m *nats.Msg, prefix string) {
 	if m.Reply == "" {
 		return
 	}
-	if err := m.RespondMsg(ReplyMsg(m.Reply, r)); err != nil {
+	if err := m.RespondMsg(ReplyMsg(m.Reply, s.fit(r))); err != nil {
 		s.log.Warn("query reply not sent", "query", req.Name, "err", err)
 	}
 }
@@ -225,7 +225,18 @@ func (s *Server) respond(subject string, r reply.Reply) {
 	if subject == "" {
 		return
 	}
+	r = s.fit(r)
 	if err := s.nc.PublishMsg(ReplyMsg(subject, r)); err != nil {
 		s.log.Warn("command reply not sent", "err", err)
 	}
+}
+
+// fit replaces an answer too large for one NATS message with a 422 that
+// tells the client to ask for fewer rows, instead of an error that no retry
+// could cure.
+func (s *Server) fit(r reply.Reply) reply.Reply {
+	if int64(len(r.Body)) <= s.nc.MaxPayload()-4096 {
+		return r
+	}
+	return reply.Invalid1("per_page", "gives an answer too large to send; ask for fewer rows")
 }

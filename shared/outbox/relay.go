@@ -35,6 +35,14 @@ func publish(ctx context.Context, js jetstream.JetStream, n natsbus.Names, servi
 		if err != nil {
 			return err
 		}
+		if max := js.Conn().MaxPayload(); int64(len(m.Data)) > max-4096 {
+			// Published whole it would be refused for ever and stop every
+			// later event: publish the envelope without its data instead.
+			e.Data = []byte(`{"omitted":"larger than the server's maximum message size"}`)
+			if m, err = Message(n, service, e); err != nil {
+				return err
+			}
+		}
 		f, err := js.PublishMsgAsync(m)
 		if err != nil {
 			return fmt.Errorf("publish event %s: %w", e.ID, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -150,7 +151,10 @@ func loadAccount(ctx context.Context, tx pgx.Tx, id int64) (account.State, bool,
 	return s, err == nil, err
 }
 
-// sidsTaken checks that no other account uses s's provider account SIDs.
+// sidsTaken checks that no other account uses s's provider account SIDs,
+// as either kind of SID (provider callbacks find their account by SID
+// alone), and that none looks like a simulator SID, which the system
+// issues itself.
 func sidsTaken(ctx context.Context, tx pgx.Tx, s account.State) (reply.Errors, error) {
 	errs := reply.Errors{}
 	for col, sid := range map[string]*string{
@@ -159,8 +163,13 @@ func sidsTaken(ctx context.Context, tx pgx.Tx, s account.State) (reply.Errors, e
 		if sid == nil {
 			continue
 		}
+		if strings.HasPrefix(*sid, "ACsimulator") {
+			errs.Add(col, "is reserved")
+			continue
+		}
 		var taken bool
-		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM accounts WHERE "+col+" = $1 AND id <> $2)",
+		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts
+			WHERE (twilio_account_sid = $1 OR somleng_account_sid = $1) AND id <> $2)`,
 			*sid, s.ID).Scan(&taken)
 		if err != nil {
 			return nil, fmt.Errorf("check %s: %w", col, err)

@@ -68,8 +68,14 @@ func Sync(ctx context.Context, pool *pgxpool.Pool, kv jetstream.KeyValue, id int
 		return fmt.Errorf("read credentials of account %d: %w", id, err)
 	}
 
-	if provider != nil && *provider == "simulator" && c.TwilioAccountSID == nil {
-		if err := simulatorCredentials(ctx, kv, &c); err != nil {
+	old, err := current(ctx, kv, id)
+	if err != nil {
+		return err
+	}
+	// A simulator token, once issued, stays: the simulator knows it.
+	c.SimulatorAccountSID, c.SimulatorAuthToken = old.SimulatorAccountSID, old.SimulatorAuthToken
+	if provider != nil && *provider == "simulator" && c.TwilioAccountSID == nil && c.SimulatorAuthToken == nil {
+		if err := simulatorCredentials(&c); err != nil {
 			return err
 		}
 	}
@@ -78,13 +84,55 @@ func Sync(ctx context.Context, pool *pgxpool.Pool, kv jetstream.KeyValue, id int
 	if _, err := kv.Put(ctx, calloutsv1.AccountKey(id), raw); err != nil {
 		return fmt.Errorf("put credentials of account %d: %w", id, err)
 	}
+	sids := map[string]bool{}
 	for _, sid := range []*string{c.TwilioAccountSID, c.SomlengAccountSID, c.SimulatorAccountSID} {
 		if sid == nil || !validKey(*sid) {
 			continue
 		}
+		sids[*sid] = true
 		if _, err := kv.Put(ctx, calloutsv1.SIDKey(*sid), []byte(strconv.FormatInt(id, 10))); err != nil {
 			return fmt.Errorf("put sid of account %d: %w", id, err)
 		}
+	}
+	// SIDs the account gave up no longer lead to it.
+	for _, sid := range []*string{old.TwilioAccountSID, old.SomlengAccountSID} {
+		if sid != nil && validKey(*sid) && !sids[*sid] {
+			if err := dropSID(ctx, kv, *sid, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// current returns the credentials kv holds for account id (zero if none).
+func current(ctx context.Context, kv jetstream.KeyValue, id int64) (calloutsv1.Credentials, error) {
+	var c calloutsv1.Credentials
+	e, err := kv.Get(ctx, calloutsv1.AccountKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("read credentials of account %d: %w", id, err)
+	}
+	_ = json.Unmarshal(e.Value(), &c)
+	return c, nil
+}
+
+// dropSID deletes the key of sid if it still leads to account id.
+func dropSID(ctx context.Context, kv jetstream.KeyValue, sid string, id int64) error {
+	e, err := kv.Get(ctx, calloutsv1.SIDKey(sid))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read sid key: %w", err)
+	}
+	if string(e.Value()) != strconv.FormatInt(id, 10) {
+		return nil
+	}
+	if err := kv.Delete(ctx, calloutsv1.SIDKey(sid)); err != nil {
+		return fmt.Errorf("delete sid key: %w", err)
 	}
 	return nil
 }
@@ -104,26 +152,14 @@ func validKey(s string) bool {
 	return true
 }
 
-// simulatorCredentials gives c the account's simulator SID and its token,
-// kept from the bucket when one was issued before, else new and random.
-func simulatorCredentials(ctx context.Context, kv jetstream.KeyValue, c *calloutsv1.Credentials) error {
+// simulatorCredentials issues c a simulator SID and a new random token.
+func simulatorCredentials(c *calloutsv1.Credentials) error {
 	sid := calloutsv1.SimulatorSID(c.AccountID)
-	c.SimulatorAccountSID = &sid
-	e, err := kv.Get(ctx, calloutsv1.AccountKey(c.AccountID))
-	if err == nil {
-		var old calloutsv1.Credentials
-		if json.Unmarshal(e.Value(), &old) == nil && old.SimulatorAuthToken != nil {
-			c.SimulatorAuthToken = old.SimulatorAuthToken
-			return nil
-		}
-	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return fmt.Errorf("read credentials of account %d: %w", c.AccountID, err)
-	}
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
 		return fmt.Errorf("generate simulator token: %w", err)
 	}
 	token := hex.EncodeToString(b)
-	c.SimulatorAuthToken = &token
+	c.SimulatorAccountSID, c.SimulatorAuthToken = &sid, &token
 	return nil
 }

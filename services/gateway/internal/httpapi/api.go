@@ -58,11 +58,13 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 var idempotencyNamespace = uuid.MustParse("5f1d7c3e-8a4b-4e0f-9b6d-2c7a1e3f4d50")
 
 // commandID is the id of the command a write request becomes: derived from
-// the account and the Idempotency-Key header when one is sent (so a repeat
-// gets the first answer, and keys never collide across accounts), else new.
+// the account, the method, the path and the Idempotency-Key header when one
+// is sent (so a repeat gets the first answer, and a key never collides
+// across accounts or routes), else new.
 func commandID(r *http.Request, accountID int64) string {
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		return uuid.NewSHA1(idempotencyNamespace, []byte(strconv.FormatInt(accountID, 10)+"\x00"+key)).String()
+		scope := strconv.FormatInt(accountID, 10) + "\x00" + r.Method + "\x00" + r.URL.Path + "\x00" + key
+		return uuid.NewSHA1(idempotencyNamespace, []byte(scope)).String()
 	}
 	return newID()
 }
@@ -102,6 +104,10 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, service, model string
 }
 
 func (a *API) answer(w http.ResponseWriter, r *http.Request, rep reply.Reply, err error, what string) {
+	if errors.Is(err, natsbus.ErrTooLarge) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, `{"errors":{"base":["is too large"]}}`)
+		return
+	}
 	if err != nil {
 		level := slog.LevelWarn
 		if errors.Is(err, context.Canceled) {

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -47,6 +49,9 @@ func leadingInt(v any) int {
 		end++
 	}
 	n, err := strconv.Atoi(s[:end])
+	if errors.Is(err, strconv.ErrRange) {
+		return math.MaxInt32 // far beyond any page: an empty one
+	}
 	if err != nil {
 		return 0
 	}

@@ -4,13 +4,14 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // Handler returns the API's routes. Unknown routes are 404 with the API's
 // not-found body.
 func (a *API) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(a.observe, format)
+	r.Use(a.observe, format, middleware.GetHead)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { notFound(w) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) { notFound(w) })
 
