@@ -349,13 +349,22 @@ func TestProviderAccountSIDsAreUniqueAcrossAccounts(t *testing.T) {
 		})
 	}
 
-	t.Run("the two kinds do not clash", func(t *testing.T) {
+	t.Run("a SID is unique across both kinds", func(t *testing.T) {
 		t.Parallel()
 
+		// Callbacks find their account by SID alone, whatever its kind.
 		sid := identUnique("AC")
 		identCreateAccount(t, admin, "twilio_account_sid="+sid)
-		m := identCreateAccount(t, admin, "somleng_account_sid="+sid)
-		require.Equal(t, sid, m["somleng_account_sid"])
+		r := admin.form(t, http.MethodPost, "/api/accounts", "somleng_account_sid="+sid)
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s", r)
+		require.JSONEq(t, `{"errors":{"somleng_account_sid":["has already been taken"]}}`, string(r.Body))
+	})
+
+	t.Run("simulator SIDs are reserved", func(t *testing.T) {
+		t.Parallel()
+
+		r := admin.form(t, http.MethodPost, "/api/accounts", "twilio_account_sid=ACsimulator1")
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s", r)
 	})
 }
 

@@ -11,7 +11,7 @@ import (
 // the inherited environment lest a developer's shell override the stack.
 var commonKeys = []string{
 	"DATABASE_URL", "NATS_URL", "NATS_PREFIX", "LOG_FORMAT", "LOG_LEVEL", "HTTP_ADDR",
-	"PUBLIC_BASE_URL", "SIMULATOR_ADDR", "SIMULATOR_URL",
+	"PUBLIC_BASE_URL", "SIMULATOR_ADDR", "SIMULATOR_URL", "ALLOW_PRIVATE_PROVIDER_URLS",
 }
 
 // serviceEnv returns the environment of one service: the inherited one,
@@ -28,6 +28,8 @@ func (s *Stack) serviceEnv(name string) []string {
 		"TELEPHONY_PUBLIC_BASE_URL="+s.GatewayURL(),
 		"TELEPHONY_SIMULATOR_ADDR=127.0.0.1:"+strconv.Itoa(s.ports[simulatorPort]),
 		"TELEPHONY_SIMULATOR_URL="+s.SimulatorURL(),
+		// Local stacks point accounts at providers on this machine.
+		"TELEPHONY_ALLOW_PRIVATE_PROVIDER_URLS=true",
 	)
 
 	if port, ok := s.ports[name]; ok {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,12 +38,18 @@ func Execute(ctx context.Context, pool *pgxpool.Pool, commandID string, decide D
 // command (fresh) or found the answer of an earlier execution.
 func ExecuteFresh(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, bool, error) {
 	var lastErr error
-	for range maxAttempts {
+	for attempt := range maxAttempts {
 		r, fresh, err := executeOnce(ctx, pool, commandID, decide)
 		if err == nil || !IsRetryable(err) {
 			return r, fresh, err
 		}
 		lastErr = err
+		// Let the writer that won go ahead before trying again.
+		select {
+		case <-ctx.Done():
+			return reply.Reply{}, false, ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * time.Duration(1+rand.IntN(5)) * time.Millisecond):
+		}
 	}
 	return reply.Reply{}, false, fmt.Errorf("execute command %s: %w", commandID, lastErr)
 }

@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		SomlengBaseURL: cfg.SomlengBaseURL, SimulatorURL: cfg.SimulatorURL,
 		CallsPerSecond: float64(cfg.CallsPerSecond), MaxConcurrentCalls: cfg.MaxConcurrentCalls,
 		RequestTimeout: cfg.ProviderTimeout, StaleAfter: cfg.StaleAfter, ExpireAfter: cfg.ExpireAfter,
-		ReconcileAfter: cfg.ReconcileAfter,
+		ReconcileAfter: cfg.ReconcileAfter, AllowPrivateProviders: cfg.AllowPrivateProviders,
 	}, rt.Pool, cmds, creds, log)
 	rt.Go("dispatcher", dialer.Run)
 

@@ -19,8 +19,8 @@ type Handlers struct {
 	now    func() time.Time
 	flows  callflow.Registry
 	runner commands.Runner
-	// known waits for the callouts service's data (a participation just
-	// created) to reach this service's copy; see waitForParticipation.
+	// knownWait is how long a command waits for the callouts service's data
+	// (a participation just created) to reach this service's copy.
 	knownWait time.Duration
 }
 
@@ -30,7 +30,7 @@ func New(pool *pgxpool.Pool, now func() time.Time, flows callflow.Registry) *Han
 	return &Handlers{
 		pool: pool, now: now, flows: flows,
 		runner:    commands.Runner{Pool: pool, Project: projection.Apply},
-		knownWait: 3 * time.Second,
+		knownWait: 2 * time.Second,
 	}
 }
 

@@ -40,6 +40,10 @@ type Config struct {
 	// or an unclear provider answer) before the provider is asked whether
 	// it has the call. Default 1m.
 	ReconcileAfter time.Duration
+	// AllowPrivateProviders lets provider base URLs set in account settings
+	// lead to private or loopback addresses (ALLOW_PRIVATE_PROVIDER_URLS;
+	// for development and tests only). Default false.
+	AllowPrivateProviders bool
 	// SimulatorAddr is where the provider simulator listens: always for the
 	// simulator subcommand, and beside the service when set
 	// (SIMULATOR_ADDR, e.g. 127.0.0.1:8090; empty by default).
@@ -50,19 +54,20 @@ type Config struct {
 func Load(lookup func(string) (string, bool)) (Config, error) {
 	r := envconf.New("TELEPHONY", lookup)
 	c := Config{
-		Config:             svc.Load("telephony", r, ":8082"),
-		CallFlowLogics:     r.List("REGISTERED_CALL_FLOW_LOGIC"),
-		PublicBaseURL:      r.String("PUBLIC_BASE_URL", "http://127.0.0.1:3000"),
-		TwilioBaseURL:      r.String("TWILIO_API_BASE_URL", "https://api.twilio.com"),
-		SomlengBaseURL:     r.String("SOMLENG_API_BASE_URL", "https://api.somleng.org"),
-		SimulatorURL:       r.String("SIMULATOR_URL", "http://127.0.0.1:8090"),
-		CallsPerSecond:     r.Int("CALLS_PER_SECOND", 10),
-		MaxConcurrentCalls: r.Int("MAX_CONCURRENT_CALLS", 100),
-		ProviderTimeout:    r.Duration("PROVIDER_TIMEOUT", 10*time.Second),
-		StaleAfter:         r.Duration("STALE_AFTER", 10*time.Minute),
-		ExpireAfter:        r.Duration("EXPIRE_AFTER", time.Hour),
-		ReconcileAfter:     r.Duration("RECONCILE_AFTER", time.Minute),
-		SimulatorAddr:      r.String("SIMULATOR_ADDR", ""),
+		Config:                svc.Load("telephony", r, ":8082"),
+		CallFlowLogics:        r.List("REGISTERED_CALL_FLOW_LOGIC"),
+		PublicBaseURL:         r.String("PUBLIC_BASE_URL", "http://127.0.0.1:3000"),
+		TwilioBaseURL:         r.String("TWILIO_API_BASE_URL", "https://api.twilio.com"),
+		SomlengBaseURL:        r.String("SOMLENG_API_BASE_URL", "https://api.somleng.org"),
+		SimulatorURL:          r.String("SIMULATOR_URL", "http://127.0.0.1:8090"),
+		CallsPerSecond:        r.Int("CALLS_PER_SECOND", 10),
+		MaxConcurrentCalls:    r.Int("MAX_CONCURRENT_CALLS", 100),
+		ProviderTimeout:       r.Duration("PROVIDER_TIMEOUT", 10*time.Second),
+		StaleAfter:            r.Duration("STALE_AFTER", 10*time.Minute),
+		ExpireAfter:           r.Duration("EXPIRE_AFTER", time.Hour),
+		ReconcileAfter:        r.Duration("RECONCILE_AFTER", time.Minute),
+		SimulatorAddr:         r.String("SIMULATOR_ADDR", ""),
+		AllowPrivateProviders: r.String("ALLOW_PRIVATE_PROVIDER_URLS", "") == "true",
 	}
 	return c, errors.Join(r.Err(), c.Validate())
 }

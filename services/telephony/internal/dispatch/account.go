@@ -71,10 +71,10 @@ func providerAccount(ctx context.Context, creds jetstream.KeyValue, account int6
 	}
 	switch s.provider {
 	case "twilio":
-		return provider.Account{BaseURL: or(s.twilioBase, cfg.TwilioBaseURL),
+		return provider.Account{BaseURL: or(s.twilioBase, cfg.TwilioBaseURL), AccountURL: s.twilioBase != "",
 			SID: str(c.TwilioAccountSID), Token: str(c.TwilioAuthToken)}, true, nil
 	case "somleng":
-		return provider.Account{BaseURL: or(s.somlengBase, cfg.SomlengBaseURL),
+		return provider.Account{BaseURL: or(s.somlengBase, cfg.SomlengBaseURL), AccountURL: s.somlengBase != "",
 			SID: str(c.SomlengAccountSID), Token: str(c.SomlengAuthToken)}, true, nil
 	case "simulator":
 		a := provider.Account{BaseURL: cfg.SimulatorURL, SID: str(c.TwilioAccountSID), Token: str(c.TwilioAuthToken)}

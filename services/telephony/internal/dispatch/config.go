@@ -37,6 +37,10 @@ type Config struct {
 	// ExpireAfter is how long after dispatch a call the provider still
 	// holds as queued becomes expired. Default 1h.
 	ExpireAfter time.Duration
+	// AllowPrivateProviders lets provider base URLs that accounts set
+	// themselves lead to private and loopback addresses (development and
+	// tests); off, such requests are refused.
+	AllowPrivateProviders bool
 }
 
 func (c Config) withDefaults() Config {

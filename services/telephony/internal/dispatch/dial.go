@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -63,6 +64,17 @@ func (d *Dispatcher) dial(ctx context.Context, id, account int64) error {
 		switch provider.Classify(err) {
 		case provider.Refused:
 			return d.refused(ctx, id, provider.Message(err))
+		case provider.Failed:
+			// The provider failed while it had the request: it may have
+			// made the call. Look before asking again.
+			pause(ctx, backoff)
+			if call, found, lerr := d.findAtProvider(ctx, svc, pa, id, t); lerr == nil && found {
+				return d.accepted(ctx, id, call)
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("provider kept failing: %w", err)
+			}
+			backoff = min(backoff*2, 5*time.Second)
 		case provider.Retry:
 			if time.Now().After(deadline) {
 				return fmt.Errorf("provider kept refusing to take the call: %w", err)
@@ -90,7 +102,11 @@ func (d *Dispatcher) client(ctx context.Context, account int64) (*api.ApiService
 	if !ok || pa.BaseURL == "" {
 		return nil, pa, errNoProvider
 	}
-	svc, err := provider.Client(pa, d.cfg.RequestTimeout, nil)
+	var inner http.RoundTripper
+	if pa.AccountURL && !d.cfg.AllowPrivateProviders {
+		inner = d.publicOnly
+	}
+	svc, err := provider.Client(pa, d.cfg.RequestTimeout, inner)
 	return svc, pa, err
 }
 
@@ -198,29 +214,20 @@ func (d *Dispatcher) settle(ctx context.Context, q queued) error {
 	if err != nil {
 		return err
 	}
-	// Listed by number only, newest first: a call the provider still
-	// queues has no start time, so a start-time filter would miss it.
-	since := t.since.Add(-time.Minute)
-	list := &api.ListCallParams{}
-	list.SetPathAccountSid(pa.SID)
-	list.SetTo(t.msisdn)
-	list.SetLimit(20)
-	calls, err := svc.ListCall(list)
+	call, found, err := d.findAtProvider(ctx, svc, pa, q.id, t)
 	if err != nil {
-		return fmt.Errorf("list provider calls: %w", err)
+		return err
 	}
-	for i := range calls {
-		if createdSince(calls[i], since) {
-			d.log.InfoContext(ctx, "reconciled a dispatching call with the provider's record", "phone_call_id", q.id)
-			d.mu.Lock()
-			d.dialing[q.id] = true // until the recorder has written it
-			d.mu.Unlock()
-			if err := d.accepted(ctx, q.id, &calls[i]); err != nil {
-				d.release(q.id)
-				return err
-			}
-			return nil
+	if found {
+		d.log.InfoContext(ctx, "reconciled a dispatching call with the provider's record", "phone_call_id", q.id)
+		d.mu.Lock()
+		d.dialing[q.id] = true // until the recorder has written it
+		d.mu.Unlock()
+		if err := d.accepted(ctx, q.id, call); err != nil {
+			d.release(q.id)
+			return err
 		}
+		return nil
 	}
 	d.log.InfoContext(ctx, "provider has no such call; dialling again", "phone_call_id", q.id)
 	d.launch(ctx, q.id, true, func(ctx context.Context) error { return d.dial(ctx, q.id, q.account) })
@@ -240,4 +247,42 @@ func createdSince(call api.ApiV2010Call, t time.Time) bool {
 		}
 	}
 	return true
+}
+
+// attemptSlack is how much earlier than the attempt the provider may date
+// the call it made for it (clocks differ a little).
+const attemptSlack = 5 * time.Second
+
+// findAtProvider looks for the provider's call made for attempt t of call
+// id: the newest call to the same number, created since the attempt
+// began, whose SID no phone call holds yet. It lists by number only: a call
+// the provider still queues has no start time, so a start-time filter would
+// miss it.
+func (d *Dispatcher) findAtProvider(
+	ctx context.Context, svc *api.ApiService, pa provider.Account, id int64, t target,
+) (*api.ApiV2010Call, bool, error) {
+	list := &api.ListCallParams{}
+	list.SetPathAccountSid(pa.SID)
+	list.SetTo(t.msisdn)
+	list.SetLimit(20)
+	calls, err := svc.ListCall(list)
+	if err != nil {
+		return nil, false, fmt.Errorf("list provider calls: %w", err)
+	}
+	for i := range calls {
+		c := &calls[i]
+		if c.Sid == nil || !createdSince(*c, t.since.Add(-attemptSlack)) {
+			continue
+		}
+		var taken bool
+		err := d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM phone_calls
+			WHERE lower(remote_call_id) = lower($1) AND id <> $2)`, *c.Sid, id).Scan(&taken)
+		if err != nil {
+			return nil, false, err
+		}
+		if !taken {
+			return c, true, nil
+		}
+	}
+	return nil, false, nil
 }

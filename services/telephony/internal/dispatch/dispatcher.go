@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	tel "scfm/shared/contract/telephonyv1"
 	"scfm/telephony/internal/command"
+	"scfm/telephony/internal/provider"
 )
 
 // leaderLock is the advisory lock whose holder is the one active dispatcher:
@@ -37,6 +39,8 @@ type Dispatcher struct {
 	// outcomes carries provider answers to the recorder, which records
 	// them in batches: one commit for many calls.
 	outcomes chan command.Step
+	// publicOnly is the transport for provider URLs accounts set.
+	publicOnly http.RoundTripper
 }
 
 // New returns a dispatcher; creds is the private credentials bucket.
@@ -46,6 +50,7 @@ func New(cfg Config, pool *pgxpool.Pool, cmds *command.Handlers, creds jetstream
 		cfg: cfg, pool: pool, cmds: cmds, creds: creds, log: log.With("component", "dispatcher"),
 		limiters: map[int64]*rate.Limiter{}, sem: make(chan struct{}, cfg.Workers),
 		dialing: map[int64]bool{}, outcomes: make(chan command.Step, cfg.Workers*4),
+		publicOnly: provider.PublicOnly(),
 	}
 }
 

@@ -99,13 +99,26 @@ func (d *Dispatcher) fetch(ctx context.Context, q queued) error {
 		return err
 	}
 
+	// Without news the call returns to where the provider last put it:
+	// in progress once it rang, else remotely queued; never backwards.
 	next, remote := tel.StatusRemotelyQueued, command.Remote{}
+	var lastRemote *string
+	if err := d.pool.QueryRow(ctx, `SELECT remote_status FROM phone_calls WHERE id = $1`, q.id).
+		Scan(&lastRemote); err != nil {
+		return err
+	}
+	if lastRemote != nil {
+		if mapped, ok := phonecall.FromRemote(*lastRemote); ok && mapped == tel.StatusInProgress {
+			next = tel.StatusInProgress
+		}
+	}
 	var call *api.ApiV2010Call
 	if err == nil && sid != nil {
 		p := &api.FetchCallParams{}
 		p.SetPathAccountSid(pa.SID)
 		call, err = svc.FetchCall(*sid, p)
 	}
+	old := queuedAt != nil && d.cfg.ExpireAfter > 0 && time.Since(*queuedAt) > d.cfg.ExpireAfter
 	switch {
 	case err != nil:
 		msg := "Unable to fetch record"
@@ -113,13 +126,15 @@ func (d *Dispatcher) fetch(ctx context.Context, q queued) error {
 			msg += ": " + m
 		}
 		remote.ErrorMessage = &msg
+		if old {
+			next = tel.StatusExpired // the provider cannot tell, and never will
+		}
 	case call != nil:
 		remote.Status, remote.Response = call.Status, provider.Properties(call)
 		if call.Status != nil {
 			if mapped, ok := phonecall.FromRemote(*call.Status); ok {
 				next = mapped
-			} else if *call.Status == "queued" && queuedAt != nil && d.cfg.ExpireAfter > 0 &&
-				time.Since(*queuedAt) > d.cfg.ExpireAfter {
+			} else if *call.Status == "queued" && old {
 				next = tel.StatusExpired
 			}
 		}

@@ -22,6 +22,9 @@ import (
 type Account struct {
 	// BaseURL is the provider's API root, e.g. https://api.twilio.com.
 	BaseURL string
+	// AccountURL tells that BaseURL comes from the account's own settings
+	// rather than from the operator's configuration.
+	AccountURL bool
 	// SID and Token authenticate the request; SID also names the account
 	// in request paths.
 	SID, Token string
@@ -79,9 +82,12 @@ const (
 	// Refused means the provider answered and refused (4xx other than 429):
 	// the call will not be made.
 	Refused Outcome = iota + 1
-	// Retry means the provider is throttling or failing (429, 5xx) and
-	// answered so: nothing was created, the same attempt can be repeated.
+	// Retry means the provider is throttling (429): nothing was created,
+	// the same attempt can be repeated.
 	Retry
+	// Failed means the provider failed (5xx) while it had the request: the
+	// call may exist, so look before repeating the attempt.
+	Failed
 	// Unknown means no clear answer came (timeout, broken connection,
 	// undecodable body): the call may or may not exist.
 	Unknown
@@ -92,8 +98,10 @@ func Classify(err error) Outcome {
 	var rest *client.TwilioRestError
 	if errors.As(err, &rest) {
 		switch {
-		case rest.Status == http.StatusTooManyRequests || rest.Status >= 500:
+		case rest.Status == http.StatusTooManyRequests:
 			return Retry
+		case rest.Status >= 500:
+			return Failed
 		default:
 			return Refused
 		}
