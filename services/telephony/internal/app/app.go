@@ -94,7 +94,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 
 	// Feeds: the callouts data it needs, and the relay of its own events.
-	rt.Go("known", func(ctx context.Context) error { return known.Run(ctx, rt.Pool, rt.JS, rt.Names, log) })
+	rt.Go("known", func(ctx context.Context) error {
+		return known.Run(ctx, rt.Pool, rt.JS, rt.Names, cmds.DropOrphans, log)
+	})
 	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, telephonyv1.Service, log).Run)
 
 	return rt.Serve(ctx, nil)

@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"scfm/shared/commands"
+	tel "scfm/shared/contract/telephonyv1"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 	"scfm/telephony/internal/projection"
@@ -126,4 +128,44 @@ func encodeOrNil(m map[string]any) []byte {
 		return nil
 	}
 	return commands.MustJSON(m)
+}
+
+// DropOrphans deletes, inside tx, the calls of a deleted participation that
+// were never queued: they were created in a race with the deletion and
+// would otherwise outlive it.
+func (h *Handlers) DropOrphans(ctx context.Context, tx pgx.Tx, participationID int64) error {
+	rows, err := tx.Query(ctx, `SELECT id, account_id FROM phone_calls
+		WHERE callout_participation_id = $1 AND status = 'created' ORDER BY id`, participationID)
+	if err != nil {
+		return err
+	}
+	type orphan struct{ id, account int64 }
+	var orphans []orphan
+	for rows.Next() {
+		var o orphan
+		if err := rows.Scan(&o.id, &o.account); err != nil {
+			rows.Close()
+			return err
+		}
+		orphans = append(orphans, o)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	req := natsbus.Request{ID: uuid.Must(uuid.NewV7()).String()}
+	rec := commands.NewRecorder(tx, req, projection.Apply)
+	for _, o := range orphans {
+		c, found, err := loadCall(ctx, tx, o.account, o.id)
+		if err != nil || !found {
+			return err
+		}
+		ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(c.id, 10), c.version+1, tel.PhoneCallDeleted,
+			tel.PhoneCallDeletedV1{
+				ID: c.id, AccountID: c.accountID, CalloutParticipationID: c.participationID, DeletedAt: h.clock(),
+			}, rec.Metadata())
+		if err := rec.Record(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return eventstore.Append(ctx, tx, rec.Events()...)
 }

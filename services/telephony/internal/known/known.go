@@ -22,11 +22,19 @@ import (
 // batchSize caps the events applied in one transaction.
 const batchSize = 500
 
+// Orphaned is told, inside the batch's transaction, that a participation
+// was deleted, so calls created for it in a race with the deletion are
+// removed too.
+type Orphaned func(ctx context.Context, tx pgx.Tx, participationID int64) error
+
 // Run consumes the callouts events with the durable consumer
 // "telephony-known" until ctx ends, applying each batch in one transaction.
 // Every row remembers the version of the last event applied, so
 // redeliveries change nothing.
-func Run(ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names, log *slog.Logger) error {
+func Run(
+	ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names,
+	orphaned Orphaned, log *slog.Logger,
+) error {
 	cfg := jetstream.ConsumerConfig{
 		Durable: "telephony-known",
 		FilterSubjects: []string{
@@ -42,6 +50,12 @@ func Run(ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, n nats
 			for _, env := range events {
 				if err := Apply(ctx, tx, env); err != nil {
 					return err
+				}
+				if env.EventType == calloutsv1.ParticipationDeleted {
+					id, _ := strconv.ParseInt(env.AggregateID, 10, 64)
+					if err := orphaned(ctx, tx, id); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
