@@ -144,7 +144,13 @@ func Exists(ctx context.Context, tx pgx.Tx, from string, arg any) (bool, error) 
 }
 
 // Created answers 201 with row id of res as it is now in tx.
-func Created(ctx context.Context, tx pgx.Tx, path string, id int64, res readmodel.Resource) (reply.Reply, error) {
+func Created(
+	ctx context.Context,
+	tx pgx.Tx,
+	path string,
+	id int64,
+	res readmodel.Resource,
+) (reply.Reply, error) {
 	body, err := res.Render(ctx, tx, id)
 	if err != nil {
 		return reply.Reply{}, err

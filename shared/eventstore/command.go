@@ -36,7 +36,12 @@ func Execute(ctx context.Context, pool *pgxpool.Pool, commandID string, decide D
 
 // ExecuteFresh is Execute that also tells whether this call decided the
 // command (fresh) or found the answer of an earlier execution.
-func ExecuteFresh(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, bool, error) {
+func ExecuteFresh(
+	ctx context.Context,
+	pool *pgxpool.Pool,
+	commandID string,
+	decide Decide,
+) (reply.Reply, bool, error) {
 	var lastErr error
 	for attempt := range maxAttempts {
 		r, fresh, err := executeOnce(ctx, pool, commandID, decide)
@@ -54,7 +59,12 @@ func ExecuteFresh(ctx context.Context, pool *pgxpool.Pool, commandID string, dec
 	return reply.Reply{}, false, fmt.Errorf("execute command %s: %w", commandID, lastErr)
 }
 
-func executeOnce(ctx context.Context, pool *pgxpool.Pool, commandID string, decide Decide) (reply.Reply, bool, error) {
+func executeOnce(
+	ctx context.Context,
+	pool *pgxpool.Pool,
+	commandID string,
+	decide Decide,
+) (reply.Reply, bool, error) {
 	var out reply.Reply
 	fresh := false
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {

@@ -15,7 +15,13 @@ ORDER BY position LIMIT $2`
 
 // ReadFrom returns up to limit events with a position above after, in
 // position order; only those of streamTypes when any are given.
-func ReadFrom(ctx context.Context, q Querier, after int64, limit int, streamTypes ...string) ([]Event, error) {
+func ReadFrom(
+	ctx context.Context,
+	q Querier,
+	after int64,
+	limit int,
+	streamTypes ...string,
+) ([]Event, error) {
 	if streamTypes == nil {
 		streamTypes = []string{}
 	}

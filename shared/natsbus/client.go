@@ -85,7 +85,12 @@ func (c *Client) deliver(m *nats.Msg) {
 // Command publishes a command to service's stream and waits for its answer.
 // If JetStream reports the command id as a duplicate, the first delivery's
 // answer is fetched from the service instead: it will never be sent again.
-func (c *Client) Command(ctx context.Context, service, aggregate, verb string, call Call, payload []byte) (reply.Reply, error) {
+func (c *Client) Command(
+	ctx context.Context,
+	service, aggregate, verb string,
+	call Call,
+	payload []byte,
+) (reply.Reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -149,7 +154,12 @@ func (c *Client) storedAnswer(ctx context.Context, service string, call Call) (r
 
 // Query asks service's read model and waits for the answer. No responding
 // service is reported as a 503 answer, not an error.
-func (c *Client) Query(ctx context.Context, service, model, verb string, call Call, payload []byte) (reply.Reply, error) {
+func (c *Client) Query(
+	ctx context.Context,
+	service, model, verb string,
+	call Call,
+	payload []byte,
+) (reply.Reply, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)

@@ -61,7 +61,13 @@ type StreamConfig struct {
 // EnsureStreams creates or updates service's command and event streams.
 // Commands use work-queue retention (a command is gone once handled);
 // events are kept for subscribers under limits retention.
-func EnsureStreams(ctx context.Context, js jetstream.JetStream, n Names, service string, cfg StreamConfig) error {
+func EnsureStreams(
+	ctx context.Context,
+	js jetstream.JetStream,
+	n Names,
+	service string,
+	cfg StreamConfig,
+) error {
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
@@ -98,7 +104,13 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, n Names, service
 // EnsureBucket creates or updates the key-value bucket named base (under
 // the prefix) with one revision per key. Writers and readers both call it,
 // so neither depends on the other having started first.
-func EnsureBucket(ctx context.Context, js jetstream.JetStream, n Names, base string, replicas int) (jetstream.KeyValue, error) {
+func EnsureBucket(
+	ctx context.Context,
+	js jetstream.JetStream,
+	n Names,
+	base string,
+	replicas int,
+) (jetstream.KeyValue, error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:   n.Stream(base),
 		History:  1,

@@ -21,14 +21,26 @@ import (
 // order, to its JetStream event stream. Each message carries the event id as
 // Nats-Msg-Id, so a batch re-sent after a failure is deduplicated by the
 // server within its window and by subscribers on event id beyond it.
-func NewRelay(pool *pgxpool.Pool, js jetstream.JetStream, n natsbus.Names, service string, log *slog.Logger) *Feed {
+func NewRelay(
+	pool *pgxpool.Pool,
+	js jetstream.JetStream,
+	n natsbus.Names,
+	service string,
+	log *slog.Logger,
+) *Feed {
 	sink := func(ctx context.Context, events []eventstore.Event) error {
 		return publish(ctx, js, n, service, events)
 	}
 	return NewFeed(pool, sink, Config{Name: "relay"}, log)
 }
 
-func publish(ctx context.Context, js jetstream.JetStream, n natsbus.Names, service string, events []eventstore.Event) error {
+func publish(
+	ctx context.Context,
+	js jetstream.JetStream,
+	n natsbus.Names,
+	service string,
+	events []eventstore.Event,
+) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(events))
 	for _, e := range events {
 		m, err := Message(n, service, e)

@@ -101,14 +101,20 @@ func (res Resource) List(ctx context.Context, req natsbus.Request) (reply.Reply,
 
 // page runs the count and the page query and answers the page as a JSON
 // array with the total count of matching rows.
-func (res Resource) page(ctx context.Context, b *filter.Builder, order string, r filter.Request) (reply.Reply, error) {
+func (res Resource) page(
+	ctx context.Context,
+	b *filter.Builder,
+	order string,
+	r filter.Request,
+) (reply.Reply, error) {
 	var total int64
 	where := b.SQL()
 	countFrom := res.From
 	if res.CountFrom != "" {
 		countFrom = res.CountFrom
 	}
-	if err := res.DB.QueryRow(ctx, "SELECT count(*) FROM "+countFrom+" WHERE "+where, b.Args()...).Scan(&total); err != nil {
+	err := res.DB.QueryRow(ctx, "SELECT count(*) FROM "+countFrom+" WHERE "+where, b.Args()...).Scan(&total)
+	if err != nil {
 		return reply.Reply{}, fmt.Errorf("count %s: %w", res.From, err)
 	}
 	if total == 0 || r.Offset() >= total {
@@ -166,7 +172,8 @@ func Scoped(db eventstore.Querier, accountColumn string, parents map[string]Pare
 			}
 			var found bool
 			err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+p.Table+" WHERE id = $1 AND account_id = $2)",
-				id, req.AccountID).Scan(&found)
+				id, req.AccountID).
+				Scan(&found)
 			if err != nil {
 				return false, fmt.Errorf("check %s %d: %w", p.Table, id, err)
 			}

@@ -41,7 +41,13 @@ func Main[C any](
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		fmt.Fprintf(os.Stderr, "%s: unknown subcommand %q (want %s)\n", service, sub, strings.Join(names, ", "))
+		fmt.Fprintf(
+			os.Stderr,
+			"%s: unknown subcommand %q (want %s)\n",
+			service,
+			sub,
+			strings.Join(names, ", "),
+		)
 		os.Exit(2)
 	}
 	if err := run(ctx, cfg, log); err != nil {

@@ -43,7 +43,10 @@ type Runtime struct {
 // Open connects the service's database (when schema is not empty) and NATS.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, schema string) (*Runtime, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
 	rt := &Runtime{Cfg: cfg, Log: log, Registry: reg, Names: natsbus.Names{Prefix: cfg.NATSPrefix}}
 	rt.bgCtx, rt.bgStop = context.WithCancel(context.WithoutCancel(ctx))
 

@@ -27,8 +27,9 @@ func Migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // Run serves the batches service until ctx ends.
 //
 // TODO: the service only starts, keeps its streams and relay, and serves
-// health; its domain (batch operations that populate callouts and create, queue and fetch calls) is to come, done when its commands and queries
-// are registered here like the callouts service's.
+// health; its domain (batch operations that populate callouts and create,
+// queue and fetch calls) is to come, done when its commands and queries are
+// registered here like the callouts service's.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// Connect PostgreSQL and NATS.
 	rt, err := svc.Open(ctx, cfg.Config, log, postgres.Schema)

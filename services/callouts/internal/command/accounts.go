@@ -29,7 +29,11 @@ func (h *Handlers) CreateAccount(ctx context.Context, req natsbus.Request) (repl
 		return reply.Unauthorized(), nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
-		s, errs := account.Apply(account.State{Metadata: map[string]any{}, Settings: map[string]any{}}, w, h.flows)
+		s, errs := account.Apply(
+			account.State{Metadata: map[string]any{}, Settings: map[string]any{}},
+			w,
+			h.flows,
+		)
 		if errs != nil {
 			return reply.Invalid(errs), nil
 		}
@@ -103,11 +107,20 @@ func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (repl
 			{"callouts WHERE account_id = $1", "callouts"},
 		} {
 			if blocked, err := commands.Exists(ctx, tx, dep.from, old.ID); err != nil || blocked {
-				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), err
+				return reply.Invalid1(
+					"base",
+					"Cannot delete record because dependent "+dep.name+" exist",
+				), err
 			}
 		}
-		ev := eventstore.New(calloutsv1.AggregateAccount, strconv.FormatInt(old.ID, 10), old.Version+1,
-			calloutsv1.AccountDeleted, calloutsv1.AccountDeletedV1{ID: old.ID, DeletedAt: h.clock()}, rec.Metadata())
+		ev := eventstore.New(
+			calloutsv1.AggregateAccount,
+			strconv.FormatInt(old.ID, 10),
+			old.Version+1,
+			calloutsv1.AccountDeleted,
+			calloutsv1.AccountDeletedV1{ID: old.ID, DeletedAt: h.clock()},
+			rec.Metadata(),
+		)
 		return reply.NoContent(), rec.Record(ctx, ev)
 	})
 }
@@ -123,7 +136,14 @@ func publicAccount(s account.State) calloutsv1.AccountV1 {
 // accountEvent builds an account event whose private data carries the
 // provider auth tokens.
 func accountEvent(s account.State, version int64, typ string, data any, rec *recorder) eventstore.Event {
-	ev := eventstore.New(calloutsv1.AggregateAccount, strconv.FormatInt(s.ID, 10), version, typ, data, rec.Metadata())
+	ev := eventstore.New(
+		calloutsv1.AggregateAccount,
+		strconv.FormatInt(s.ID, 10),
+		version,
+		typ,
+		data,
+		rec.Metadata(),
+	)
 	ev.Private = commands.MustJSON(calloutsv1.AccountSecretV1{
 		TwilioAuthToken: s.TwilioAuthToken, SomlengAuthToken: s.SomlengAuthToken,
 	})

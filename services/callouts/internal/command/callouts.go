@@ -56,11 +56,17 @@ func (h *Handlers) CreateCallout(ctx context.Context, req natsbus.Request) (repl
 		if md == nil {
 			md = map[string]any{}
 		}
-		ev := eventstore.New(calloutsv1.AggregateCallout, strconv.FormatInt(id, 10), 1, calloutsv1.CalloutCreated,
+		ev := eventstore.New(
+			calloutsv1.AggregateCallout,
+			strconv.FormatInt(id, 10),
+			1,
+			calloutsv1.CalloutCreated,
 			calloutsv1.CalloutCreatedV1{
 				ID: id, AccountID: req.AccountID, Status: callout.Initialized, CallFlowLogic: flow,
 				Metadata: metadata.Encode(md), CreatedAt: h.clock(),
-			}, rec.Metadata())
+			},
+			rec.Metadata(),
+		)
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
@@ -141,12 +147,21 @@ func (h *Handlers) DeleteCallout(ctx context.Context, req natsbus.Request) (repl
 		if err != nil || !found {
 			return reply.NotFound(), err
 		}
-		if blocked, err := commands.Exists(ctx, tx, "callout_participations WHERE callout_id = $1", s.id); err != nil || blocked {
-			return reply.Invalid1("base", "Cannot delete record because dependent callout participations exist"), err
+		if blocked, err := commands.Exists(ctx, tx, "callout_participations WHERE callout_id = $1", s.id); err != nil ||
+			blocked {
+			return reply.Invalid1(
+				"base",
+				"Cannot delete record because dependent callout participations exist",
+			), err
 		}
-		ev := eventstore.New(calloutsv1.AggregateCallout, strconv.FormatInt(s.id, 10), s.version+1,
-			calloutsv1.CalloutDeleted, calloutsv1.CalloutDeletedV1{ID: s.id, AccountID: req.AccountID, DeletedAt: h.clock()},
-			rec.Metadata())
+		ev := eventstore.New(
+			calloutsv1.AggregateCallout,
+			strconv.FormatInt(s.id, 10),
+			s.version+1,
+			calloutsv1.CalloutDeleted,
+			calloutsv1.CalloutDeletedV1{ID: s.id, AccountID: req.AccountID, DeletedAt: h.clock()},
+			rec.Metadata(),
+		)
 		return reply.NoContent(), rec.Record(ctx, ev)
 	})
 }

@@ -93,7 +93,10 @@ func (h *Handlers) DeleteContact(ctx context.Context, req natsbus.Request) (repl
 			{"call_history WHERE contact_id = $1", "phone calls"},
 		} {
 			if blocked, err := commands.Exists(ctx, tx, dep.from, s.ID); err != nil || blocked {
-				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), err
+				return reply.Invalid1(
+					"base",
+					"Cannot delete record because dependent "+dep.name+" exist",
+				), err
 			}
 		}
 		d := calloutsv1.ContactDeletedV1{ID: s.ID, AccountID: s.AccountID, DeletedAt: h.clock()}

@@ -60,7 +60,11 @@ func (h *Handlers) run(ctx context.Context, req natsbus.Request, decide decideFu
 
 // runFresh is run that also tells whether this call decided the command or
 // found an earlier answer.
-func (h *Handlers) runFresh(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, bool, error) {
+func (h *Handlers) runFresh(
+	ctx context.Context,
+	req natsbus.Request,
+	decide decideFunc,
+) (reply.Reply, bool, error) {
 	return h.runner().RunFresh(ctx, req, decide)
 }
 

@@ -178,7 +178,8 @@ func findContact(ctx context.Context, tx pgx.Tx, accountID int64, raw *string) (
 		return 0, "", nil
 	}
 	var number string
-	err = tx.QueryRow(ctx, `SELECT msisdn FROM contacts WHERE id = $1 AND account_id = $2`, id, accountID).Scan(&number)
+	err = tx.QueryRow(ctx, `SELECT msisdn FROM contacts WHERE id = $1 AND account_id = $2`, id, accountID).
+		Scan(&number)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", nil
 	}
@@ -190,7 +191,13 @@ func findContact(ctx context.Context, tx pgx.Tx, accountID int64, raw *string) (
 
 // participationTaken checks that the contact and the number are not in the
 // callout yet (except participation self).
-func participationTaken(ctx context.Context, tx pgx.Tx, calloutID, self, contactID int64, number string, errs reply.Errors) error {
+func participationTaken(
+	ctx context.Context,
+	tx pgx.Tx,
+	calloutID, self, contactID int64,
+	number string,
+	errs reply.Errors,
+) error {
 	var contactTaken, numberTaken bool
 	err := tx.QueryRow(ctx, `
 		SELECT coalesce(bool_or(contact_id = $3), false), coalesce(bool_or(msisdn = $4), false)
@@ -208,7 +215,11 @@ func participationTaken(ctx context.Context, tx pgx.Tx, calloutID, self, contact
 	return nil
 }
 
-func loadParticipation(ctx context.Context, tx pgx.Tx, accountID, id int64) (participationState, bool, error) {
+func loadParticipation(
+	ctx context.Context,
+	tx pgx.Tx,
+	accountID, id int64,
+) (participationState, bool, error) {
 	s := participationState{id: id}
 	var md []byte
 	err := tx.QueryRow(ctx, `

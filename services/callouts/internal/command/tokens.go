@@ -44,30 +44,36 @@ func (h *Handlers) CreateAccessToken(ctx context.Context, req natsbus.Request) (
 	if err != nil {
 		return reply.Reply{}, err
 	}
-	r, fresh, err := h.runFresh(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
-		owner, found, err := query.TargetAccount(ctx, tx, req, w.AccountID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
-		id, err := commands.NextID(ctx, tx, "access_tokens")
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		md := w.Metadata
-		if md == nil {
-			md = map[string]any{}
-		}
-		ev := eventstore.New(calloutsv1.AggregateAccessToken, strconv.FormatInt(id, 10), 1,
-			calloutsv1.AccessTokenCreated, calloutsv1.AccessTokenCreatedV1{
-				ID: id, ResourceOwnerID: owner, CreatedByID: req.AccountID,
-				Metadata: metadata.Encode(md), CreatedAt: h.clock(),
-			}, rec.Metadata())
-		ev.Private = commands.MustJSON(calloutsv1.AccessTokenSecretV1{TokenHash: calloutsv1.TokenHash(token)})
-		if err := rec.Record(ctx, ev); err != nil {
-			return reply.Reply{}, err
-		}
-		return commands.Created(ctx, tx, "/api/access_tokens/", id, query.AccessTokens(tx))
-	})
+	r, fresh, err := h.runFresh(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+			owner, found, err := query.TargetAccount(ctx, tx, req, w.AccountID)
+			if err != nil || !found {
+				return reply.NotFound(), err
+			}
+			id, err := commands.NextID(ctx, tx, "access_tokens")
+			if err != nil {
+				return reply.Reply{}, err
+			}
+			md := w.Metadata
+			if md == nil {
+				md = map[string]any{}
+			}
+			ev := eventstore.New(calloutsv1.AggregateAccessToken, strconv.FormatInt(id, 10), 1,
+				calloutsv1.AccessTokenCreated, calloutsv1.AccessTokenCreatedV1{
+					ID: id, ResourceOwnerID: owner, CreatedByID: req.AccountID,
+					Metadata: metadata.Encode(md), CreatedAt: h.clock(),
+				}, rec.Metadata())
+			ev.Private = commands.MustJSON(
+				calloutsv1.AccessTokenSecretV1{TokenHash: calloutsv1.TokenHash(token)},
+			)
+			if err := rec.Record(ctx, ev); err != nil {
+				return reply.Reply{}, err
+			}
+			return commands.Created(ctx, tx, "/api/access_tokens/", id, query.AccessTokens(tx))
+		},
+	)
 	if err != nil || r.Status != 201 || !fresh {
 		return r, err
 	}
@@ -114,7 +120,10 @@ func (h *Handlers) DeleteAccessToken(ctx context.Context, req natsbus.Request) (
 			return reply.NotFound(), err
 		}
 		if !req.SuperAdmin && s.createdByID != req.AccountID {
-			return reply.Invalid1("base", "Cannot delete record because the destroyer is not the creator"), nil
+			return reply.Invalid1(
+				"base",
+				"Cannot delete record because the destroyer is not the creator",
+			), nil
 		}
 		hash = s.hash
 		ev := eventstore.New(calloutsv1.AggregateAccessToken, strconv.FormatInt(s.id, 10), s.version+1,
@@ -131,7 +140,12 @@ func (h *Handlers) DeleteAccessToken(ctx context.Context, req natsbus.Request) (
 }
 
 // loadToken reads and locks a token of the request's target account.
-func (h *Handlers) loadToken(ctx context.Context, tx pgx.Tx, req natsbus.Request, w TokenWrite) (tokenState, bool, error) {
+func (h *Handlers) loadToken(
+	ctx context.Context,
+	tx pgx.Tx,
+	req natsbus.Request,
+	w TokenWrite,
+) (tokenState, bool, error) {
 	s := tokenState{id: w.ID}
 	owner, found, err := query.TargetAccount(ctx, tx, req, w.AccountID)
 	if err != nil || !found {

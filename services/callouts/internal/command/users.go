@@ -74,7 +74,13 @@ func (h *Handlers) CreateUser(ctx context.Context, req natsbus.Request) (reply.R
 		if s.ID, err = commands.NextID(ctx, tx, "users"); err != nil {
 			return reply.Reply{}, err
 		}
-		ev := userEvent(s, 1, calloutsv1.UserCreated, calloutsv1.UserCreatedV1{UserV1: public(s), CreatedAt: h.clock()}, rec)
+		ev := userEvent(
+			s,
+			1,
+			calloutsv1.UserCreated,
+			calloutsv1.UserCreatedV1{UserV1: public(s), CreatedAt: h.clock()},
+			rec,
+		)
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
@@ -114,7 +120,13 @@ func (h *Handlers) UpdateUser(ctx context.Context, req natsbus.Request) (reply.R
 		if w.Metadata != nil {
 			s.md = metadata.Apply(s.md, w.Metadata, w.MetadataMergeMode)
 		}
-		ev := userEvent(s, s.version+1, calloutsv1.UserUpdated, calloutsv1.UserUpdatedV1{UserV1: public(s), UpdatedAt: h.clock()}, rec)
+		ev := userEvent(
+			s,
+			s.version+1,
+			calloutsv1.UserUpdated,
+			calloutsv1.UserUpdatedV1{UserV1: public(s), UpdatedAt: h.clock()},
+			rec,
+		)
 		return reply.NoContent(), rec.Record(ctx, ev)
 	})
 }
@@ -130,8 +142,14 @@ func (h *Handlers) DeleteUser(ctx context.Context, req natsbus.Request) (reply.R
 		if err != nil || !found {
 			return reply.NotFound(), err
 		}
-		ev := eventstore.New(calloutsv1.AggregateUser, strconv.FormatInt(s.ID, 10), s.version+1, calloutsv1.UserDeleted,
-			calloutsv1.UserDeletedV1{ID: s.ID, AccountID: s.AccountID, DeletedAt: h.clock()}, rec.Metadata())
+		ev := eventstore.New(
+			calloutsv1.AggregateUser,
+			strconv.FormatInt(s.ID, 10),
+			s.version+1,
+			calloutsv1.UserDeleted,
+			calloutsv1.UserDeletedV1{ID: s.ID, AccountID: s.AccountID, DeletedAt: h.clock()},
+			rec.Metadata(),
+		)
 		return reply.NoContent(), rec.Record(ctx, ev)
 	})
 }
@@ -160,7 +178,13 @@ func (h *Handlers) UserEvent(ctx context.Context, req natsbus.Request) (reply.Re
 		now := h.clock()
 		s.secret.InvitationToken = &token
 		s.InvitationCreatedAt, s.InvitationSentAt, s.InvitationAcceptedAt = &now, &now, nil
-		ev := userEvent(s, s.version+1, calloutsv1.UserInvited, calloutsv1.UserInvitedV1{UserV1: public(s), UpdatedAt: now}, rec)
+		ev := userEvent(
+			s,
+			s.version+1,
+			calloutsv1.UserInvited,
+			calloutsv1.UserInvitedV1{UserV1: public(s), UpdatedAt: now},
+			rec,
+		)
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
@@ -176,7 +200,14 @@ func public(s userState) calloutsv1.UserV1 {
 }
 
 func userEvent(s userState, version int64, typ string, data any, rec *recorder) eventstore.Event {
-	ev := eventstore.New(calloutsv1.AggregateUser, strconv.FormatInt(s.ID, 10), version, typ, data, rec.Metadata())
+	ev := eventstore.New(
+		calloutsv1.AggregateUser,
+		strconv.FormatInt(s.ID, 10),
+		version,
+		typ,
+		data,
+		rec.Metadata(),
+	)
 	ev.Private = commands.MustJSON(s.secret)
 	return ev
 }
@@ -263,7 +294,13 @@ func loadUser(ctx context.Context, tx pgx.Tx, req natsbus.Request, w UserWrite) 
 	if err != nil {
 		return s, false, fmt.Errorf("load user %d: %w", w.ID, err)
 	}
-	s.InvitationCreatedAt, s.InvitationSentAt, s.InvitationAcceptedAt = utc(invCreated), utc(invSent), utc(invAccepted)
+	s.InvitationCreatedAt, s.InvitationSentAt, s.InvitationAcceptedAt = utc(
+		invCreated,
+	), utc(
+		invSent,
+	), utc(
+		invAccepted,
+	)
 	s.md, err = metadata.Decode(md)
 	return s, err == nil, err
 }

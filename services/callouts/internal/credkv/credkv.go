@@ -74,7 +74,8 @@ func Sync(ctx context.Context, pool *pgxpool.Pool, kv jetstream.KeyValue, id int
 	}
 	// A simulator token, once issued, stays: the simulator knows it.
 	c.SimulatorAccountSID, c.SimulatorAuthToken = old.SimulatorAccountSID, old.SimulatorAuthToken
-	if provider != nil && *provider == "simulator" && c.TwilioAccountSID == nil && c.SimulatorAuthToken == nil {
+	if provider != nil && *provider == "simulator" && c.TwilioAccountSID == nil &&
+		c.SimulatorAuthToken == nil {
 		if err := simulatorCredentials(&c); err != nil {
 			return err
 		}

@@ -152,8 +152,14 @@ func applyAccessTokenUpdated(ctx context.Context, tx pgx.Tx, e eventstore.Event)
 	if err := json.Unmarshal(e.Data, &d); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `UPDATE access_tokens SET metadata = $2, updated_at = $3, version = $4 WHERE id = $1`,
-		d.ID, d.Metadata, d.UpdatedAt, e.Version)
+	_, err := tx.Exec(
+		ctx,
+		`UPDATE access_tokens SET metadata = $2, updated_at = $3, version = $4 WHERE id = $1`,
+		d.ID,
+		d.Metadata,
+		d.UpdatedAt,
+		e.Version,
+	)
 	return err
 }
 

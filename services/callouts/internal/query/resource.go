@@ -20,12 +20,18 @@ type Resource = readmodel.Resource
 // the account_id scope when a super admin names one (found is false if it
 // does not exist), else the caller's own. Ordinary accounts cannot act on
 // another account; their account_id is ignored.
-func TargetAccount(ctx context.Context, db eventstore.Querier, req natsbus.Request, named int64) (int64, bool, error) {
+func TargetAccount(
+	ctx context.Context,
+	db eventstore.Querier,
+	req natsbus.Request,
+	named int64,
+) (int64, bool, error) {
 	if !req.SuperAdmin || named == 0 || named == req.AccountID {
 		return req.AccountID, true, nil
 	}
 	var exists bool
-	if err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts WHERE id = $1)`, named).Scan(&exists); err != nil {
+	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM accounts WHERE id = $1)`, named).Scan(&exists)
+	if err != nil {
 		return 0, false, fmt.Errorf("check account %d: %w", named, err)
 	}
 	return named, exists, nil

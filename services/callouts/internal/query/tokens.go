@@ -15,7 +15,11 @@ import (
 )
 
 // PrincipalByHash returns the principal of the token whose hash is given.
-func PrincipalByHash(ctx context.Context, db eventstore.Querier, hash string) (calloutsv1.Principal, bool, error) {
+func PrincipalByHash(
+	ctx context.Context,
+	db eventstore.Querier,
+	hash string,
+) (calloutsv1.Principal, bool, error) {
 	var p calloutsv1.Principal
 	err := db.QueryRow(ctx, `
 		SELECT t.resource_owner_id, t.id, (a.permissions & 1) = 1

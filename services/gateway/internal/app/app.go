@@ -62,6 +62,13 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	webhooks := httpapi.WebhookConfig{
 		PublicBaseURL: cfg.PublicBaseURL, TrustedProxies: cfg.TrustedProxies, Credentials: creds,
 	}
-	api := httpapi.New(httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes}, webhooks, bus, tokens, rt.Registry, log)
+	api := httpapi.New(
+		httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes},
+		webhooks,
+		bus,
+		tokens,
+		rt.Registry,
+		log,
+	)
 	return rt.Serve(ctx, api.Handler())
 }

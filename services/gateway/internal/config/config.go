@@ -51,7 +51,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.PublicBaseURL != "" {
 		if u, err := url.Parse(c.PublicBaseURL); err != nil || u.Host == "" ||
 			(u.Scheme != "http" && u.Scheme != "https") {
-			errs = append(errs, fmt.Errorf("GATEWAY_PUBLIC_BASE_URL must be an http(s) URL, got %q", c.PublicBaseURL))
+			errs = append(
+				errs,
+				fmt.Errorf("GATEWAY_PUBLIC_BASE_URL must be an http(s) URL, got %q", c.PublicBaseURL),
+			)
 		}
 	}
 	if len(errs) > 0 {

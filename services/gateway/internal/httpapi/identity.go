@@ -42,10 +42,19 @@ func (a *API) identityRoutes(r chi.Router) {
 
 	r.Get("/accounts/{account_id}/access_tokens", a.listScoped("access_token"))
 	r.Get("/access_tokens", a.listScoped("access_token"))
-	r.Post("/access_tokens", a.writeTargeted("access_token", "create", []string{"metadata_merge_mode"}, "metadata"))
+	r.Post(
+		"/access_tokens",
+		a.writeTargeted("access_token", "create", []string{"metadata_merge_mode"}, "metadata"),
+	)
 	r.Get("/access_tokens/{id}", a.getScoped("access_token"))
-	r.Patch("/access_tokens/{id}", a.writeTargeted("access_token", "update", []string{"metadata_merge_mode"}, "metadata"))
-	r.Put("/access_tokens/{id}", a.writeTargeted("access_token", "update", []string{"metadata_merge_mode"}, "metadata"))
+	r.Patch(
+		"/access_tokens/{id}",
+		a.writeTargeted("access_token", "update", []string{"metadata_merge_mode"}, "metadata"),
+	)
+	r.Put(
+		"/access_tokens/{id}",
+		a.writeTargeted("access_token", "update", []string{"metadata_merge_mode"}, "metadata"),
+	)
 	r.Delete("/access_tokens/{id}", a.revokeToken)
 
 	userScalars := []string{"email", "password", "metadata_merge_mode"}
@@ -127,11 +136,18 @@ func (a *API) getScoped(model string) http.HandlerFunc {
 // writeTargeted is write for resources of a target account (own, or the
 // one a super admin names).
 func (a *API) writeTargeted(model, verb string, scalars []string, hashes ...string) http.HandlerFunc {
-	return a.writeWith(svcCallouts, model, verb, scalars, hashes, func(r *http.Request, payload map[string]any) {
-		if target := targetAccount(r); target != 0 {
-			payload["account_id"] = target
-		}
-	})
+	return a.writeWith(
+		svcCallouts,
+		model,
+		verb,
+		scalars,
+		hashes,
+		func(r *http.Request, payload map[string]any) {
+			if target := targetAccount(r); target != 0 {
+				payload["account_id"] = target
+			}
+		},
+	)
 }
 
 // revokeToken deletes an access token and, once it is gone, waits (briefly)

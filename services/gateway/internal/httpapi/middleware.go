@@ -91,7 +91,11 @@ func (a *API) observe(next http.Handler) http.Handler {
 			if p := recover(); p != nil {
 				a.log.Error("handler panicked", "request_id", id, "panic", p, "stack", string(debug.Stack()))
 				if sw.status == 0 {
-					writeJSON(sw, http.StatusInternalServerError, `{"status":500,"error":"Internal Server Error"}`)
+					writeJSON(
+						sw,
+						http.StatusInternalServerError,
+						`{"status":500,"error":"Internal Server Error"}`,
+					)
 				}
 			}
 			route := chi.RouteContext(r.Context()).RoutePattern()

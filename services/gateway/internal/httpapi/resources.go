@@ -82,7 +82,10 @@ func (a *API) phoneCallRoutes(r chi.Router) {
 	scalars := []string{"msisdn", "call_flow_logic", "metadata_merge_mode"}
 	hashes := []string{"metadata", "remote_request_params"}
 	r.Get("/phone_calls", a.listUnder(svcTelephony, "phone_call"))
-	r.Get("/callout_participations/{callout_participation_id}/phone_calls", a.listUnder(svcTelephony, "phone_call"))
+	r.Get(
+		"/callout_participations/{callout_participation_id}/phone_calls",
+		a.listUnder(svcTelephony, "phone_call"),
+	)
 	r.Get("/callouts/{callout_id}/phone_calls", a.listUnder(svcTelephony, "phone_call"))
 	r.Get("/contacts/{contact_id}/phone_calls", a.listUnder(svcTelephony, "phone_call"))
 	r.Post("/callout_participations/{callout_participation_id}/phone_calls",
@@ -91,7 +94,10 @@ func (a *API) phoneCallRoutes(r chi.Router) {
 	r.Patch("/phone_calls/{id}", a.write(svcTelephony, "phone_call", "update", scalars, hashes...))
 	r.Put("/phone_calls/{id}", a.write(svcTelephony, "phone_call", "update", scalars, hashes...))
 	r.Delete("/phone_calls/{id}", a.write(svcTelephony, "phone_call", "delete", nil))
-	r.Post("/phone_calls/{id}/phone_call_events", a.write(svcTelephony, "phone_call", "event", []string{"event"}))
+	r.Post(
+		"/phone_calls/{id}/phone_call_events",
+		a.write(svcTelephony, "phone_call", "event", []string{"event"}),
+	)
 }
 
 func (a *API) calloutRoutes(r chi.Router) {
@@ -111,11 +117,25 @@ func (a *API) calloutRoutes(r chi.Router) {
 	r.Get("/callout_participations", a.listUnder(svcCallouts, "participation"))
 	r.Get("/callouts/{callout_id}/callout_participations", a.listUnder(svcCallouts, "participation"))
 	r.Get("/contacts/{contact_id}/callout_participations", a.listUnder(svcCallouts, "participation"))
-	r.Post("/callouts/{callout_id}/callout_participations",
-		a.write(svcCallouts, "participation", "create", append([]string{"contact_id"}, partScalars...), "metadata"))
+	r.Post(
+		"/callouts/{callout_id}/callout_participations",
+		a.write(
+			svcCallouts,
+			"participation",
+			"create",
+			append([]string{"contact_id"}, partScalars...),
+			"metadata",
+		),
+	)
 	r.Get("/callout_participations/{id}", a.get(svcCallouts, "participation"))
-	r.Patch("/callout_participations/{id}", a.write(svcCallouts, "participation", "update", partScalars, "metadata"))
-	r.Put("/callout_participations/{id}", a.write(svcCallouts, "participation", "update", partScalars, "metadata"))
+	r.Patch(
+		"/callout_participations/{id}",
+		a.write(svcCallouts, "participation", "update", partScalars, "metadata"),
+	)
+	r.Put(
+		"/callout_participations/{id}",
+		a.write(svcCallouts, "participation", "update", partScalars, "metadata"),
+	)
 	r.Delete("/callout_participations/{id}", a.write(svcCallouts, "participation", "delete", nil))
 }
 

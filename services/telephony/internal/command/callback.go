@@ -58,61 +58,81 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 	}
 	dedupe := strings.ToLower(sid) + "|" + status + "|" + d("SequenceNumber") + "|" + d("CallDuration")
 
-	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-		c, found, err := h.callbackCall(ctx, tx, cb.AccountID, cb.PhoneCallID, sid)
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		if !found && direction == "inbound" {
-			if c, err = h.inboundCall(ctx, tx, rec, cb.AccountID, d("From")); err != nil {
+	return h.runner.Run(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
+			c, found, err := h.callbackCall(ctx, tx, cb.AccountID, cb.PhoneCallID, sid)
+			if err != nil {
 				return reply.Reply{}, err
 			}
-			found = true
-		}
-		logic, calloutMD, err := h.flowOf(ctx, tx, c, found)
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		twiml, err := flow.Render(logic, calloutMD)
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		answer := reply.Reply{Status: 201, Total: -1, Body: []byte(twiml)}
+			if !found && direction == "inbound" {
+				if c, err = h.inboundCall(ctx, tx, rec, cb.AccountID, d("From")); err != nil {
+					return reply.Reply{}, err
+				}
+				found = true
+			}
+			logic, calloutMD, err := h.flowOf(ctx, tx, c, found)
+			if err != nil {
+				return reply.Reply{}, err
+			}
+			twiml, err := flow.Render(logic, calloutMD)
+			if err != nil {
+				return reply.Reply{}, err
+			}
+			answer := reply.Reply{Status: 201, Total: -1, Body: []byte(twiml)}
 
-		repeated, err := commands.Exists(ctx, tx, "remote_phone_call_events WHERE dedupe_key = $1", dedupe)
-		if err != nil || repeated {
-			return answer, err
-		}
-		var callID *int64
-		if found {
-			callID = &c.id
-			if c.flow == nil {
-				// The call flow that answered is now the call's own.
-				if c, err = h.keepFlow(ctx, tx, rec, c, logic); err != nil {
+			repeated, err := commands.Exists(
+				ctx,
+				tx,
+				"remote_phone_call_events WHERE dedupe_key = $1",
+				dedupe,
+			)
+			if err != nil || repeated {
+				return answer, err
+			}
+			var callID *int64
+			if found {
+				callID = &c.id
+				if c.flow == nil {
+					// The call flow that answered is now the call's own.
+					if c, err = h.keepFlow(ctx, tx, rec, c, logic); err != nil {
+						return reply.Reply{}, err
+					}
+				}
+				if err := h.advance(ctx, tx, rec, c, sid, status, direction); err != nil {
 					return reply.Reply{}, err
 				}
 			}
-			if err := h.advance(ctx, tx, rec, c, sid, status, direction); err != nil {
+			id, err := commands.NextID(ctx, tx, "remote_phone_call_events")
+			if err != nil {
 				return reply.Reply{}, err
 			}
-		}
-		id, err := commands.NextID(ctx, tx, "remote_phone_call_events")
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		ev := eventstore.New(tel.AggregateRemoteEvent, strconv.FormatInt(id, 10), 1, tel.RemoteEventCreated,
-			tel.RemoteEventCreatedV1{
-				ID: id, AccountID: cb.AccountID, PhoneCallID: callID, RemoteCallID: sid,
-				RemoteDirection: direction, CallStatus: status, CallFlowLogic: logic, CreatedAt: h.clock(),
-			}, rec.Metadata())
-		ev.Private = commands.MustJSON(map[string]any{"details": cb.Details, "dedupe_key": dedupe})
-		return answer, rec.Record(ctx, ev)
-	})
+			ev := eventstore.New(
+				tel.AggregateRemoteEvent,
+				strconv.FormatInt(id, 10),
+				1,
+				tel.RemoteEventCreated,
+				tel.RemoteEventCreatedV1{
+					ID: id, AccountID: cb.AccountID, PhoneCallID: callID, RemoteCallID: sid,
+					RemoteDirection: direction, CallStatus: status, CallFlowLogic: logic, CreatedAt: h.clock(),
+				},
+				rec.Metadata(),
+			)
+			ev.Private = commands.MustJSON(map[string]any{"details": cb.Details, "dedupe_key": dedupe})
+			return answer, rec.Record(ctx, ev)
+		},
+	)
 }
 
 // callbackCall finds the call a callback is about: the one its URL names,
 // else the one with its SID.
-func (h *Handlers) callbackCall(ctx context.Context, tx pgx.Tx, account, id int64, sid string) (call, bool, error) {
+func (h *Handlers) callbackCall(
+	ctx context.Context,
+	tx pgx.Tx,
+	account, id int64,
+	sid string,
+) (call, bool, error) {
 	if id == 0 {
 		err := tx.QueryRow(ctx, `SELECT id FROM phone_calls WHERE lower(remote_call_id) = lower($1)
 			AND account_id = $2`, sid, account).Scan(&id)
@@ -143,7 +163,13 @@ func (h *Handlers) flowOf(ctx context.Context, tx pgx.Tx, c call, found bool) (s
 
 // advance moves the call forward by the callback's status; a call still
 // dispatching learns its SID here if the provider called back first.
-func (h *Handlers) advance(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, c call, sid, status, direction string) error {
+func (h *Handlers) advance(
+	ctx context.Context,
+	tx pgx.Tx,
+	rec *commands.Recorder,
+	c call,
+	sid, status, direction string,
+) error {
 	next, ok := phonecall.FromRemote(status)
 	r := Remote{Status: &status, Direction: &direction}
 	if c.remoteID == nil {
@@ -170,34 +196,54 @@ func (h *Handlers) UpdateRemoteEvent(ctx context.Context, req natsbus.Request) (
 	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-		var raw []byte
-		var version int64
-		err := tx.QueryRow(ctx, `SELECT metadata::text, version FROM remote_phone_call_events
+	return h.runner.Run(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
+			var raw []byte
+			var version int64
+			err := tx.QueryRow(ctx, `SELECT metadata::text, version FROM remote_phone_call_events
 			WHERE id = $1 AND account_id = $2 FOR UPDATE`, w.ID, req.AccountID).Scan(&raw, &version)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return reply.NotFound(), nil
-		}
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		md, err := metadata.Decode(raw)
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		if w.Metadata != nil {
-			md = metadata.Apply(md, w.Metadata, w.MetadataMergeMode)
-		}
-		ev := eventstore.New(tel.AggregateRemoteEvent, strconv.FormatInt(w.ID, 10), version+1, tel.RemoteEventUpdated,
-			tel.RemoteEventUpdatedV1{ID: w.ID, AccountID: req.AccountID, Metadata: metadata.Encode(md), UpdatedAt: h.clock()},
-			rec.Metadata())
-		return reply.NoContent(), rec.Record(ctx, ev)
-	})
+			if errors.Is(err, pgx.ErrNoRows) {
+				return reply.NotFound(), nil
+			}
+			if err != nil {
+				return reply.Reply{}, err
+			}
+			md, err := metadata.Decode(raw)
+			if err != nil {
+				return reply.Reply{}, err
+			}
+			if w.Metadata != nil {
+				md = metadata.Apply(md, w.Metadata, w.MetadataMergeMode)
+			}
+			ev := eventstore.New(
+				tel.AggregateRemoteEvent,
+				strconv.FormatInt(w.ID, 10),
+				version+1,
+				tel.RemoteEventUpdated,
+				tel.RemoteEventUpdatedV1{
+					ID:        w.ID,
+					AccountID: req.AccountID,
+					Metadata:  metadata.Encode(md),
+					UpdatedAt: h.clock(),
+				},
+				rec.Metadata(),
+			)
+			return reply.NoContent(), rec.Record(ctx, ev)
+		},
+	)
 }
 
 // inboundCall creates the phone call of a new inbound call from number: no
 // participation, the caller's contact if it is one already.
-func (h *Handlers) inboundCall(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, account int64, from string) (call, error) {
+func (h *Handlers) inboundCall(
+	ctx context.Context,
+	tx pgx.Tx,
+	rec *commands.Recorder,
+	account int64,
+	from string,
+) (call, error) {
 	number := msisdn.Normalize(from)
 	if number == "" {
 		number = from
@@ -225,14 +271,26 @@ func (h *Handlers) inboundCall(ctx context.Context, tx pgx.Tx, rec *commands.Rec
 }
 
 // keepFlow records logic as the call's own call flow logic.
-func (h *Handlers) keepFlow(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, c call, logic string) (call, error) {
+func (h *Handlers) keepFlow(
+	ctx context.Context,
+	tx pgx.Tx,
+	rec *commands.Recorder,
+	c call,
+	logic string,
+) (call, error) {
 	c.flow = &logic
-	ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(c.id, 10), c.version+1, tel.PhoneCallUpdated,
+	ev := eventstore.New(
+		tel.AggregatePhoneCall,
+		strconv.FormatInt(c.id, 10),
+		c.version+1,
+		tel.PhoneCallUpdated,
 		tel.PhoneCallUpdatedV1{
 			ID: c.id, AccountID: c.accountID, CalloutParticipationID: c.participationID, MSISDN: c.number,
 			CallFlowLogic: c.flow, Metadata: metadata.Encode(c.md), RemoteRequestParams: metadata.Encode(c.params),
 			UpdatedAt: h.clock(),
-		}, rec.Metadata())
+		},
+		rec.Metadata(),
+	)
 	if err := rec.Record(ctx, ev); err != nil {
 		return c, err
 	}

@@ -72,127 +72,168 @@ func (h *Handlers) CreatePhoneCall(ctx context.Context, req natsbus.Request) (re
 	if err != nil || !found {
 		return reply.NotFound(), err
 	}
-	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-		errs := reply.Errors{}
-		number := p.number
-		if w.MSISDN != nil {
-			number = checkMSISDN(*w.MSISDN, errs)
-		}
-		if msg := phonecall.CheckRequestParams(w.RemoteRequestParams); msg != "" {
-			errs.Add("remote_request_params", msg)
-		}
-		flow := commands.BlankToNil(w.CallFlowLogic)
-		h.checkFlow(flow, p.flow, errs)
-		if len(errs) > 0 {
-			return reply.Invalid(errs), nil
-		}
-		busy, err := commands.Exists(ctx, tx,
-			"phone_calls WHERE callout_participation_id = $1 AND status = ANY('"+inFlightList()+"')", p.id)
-		if err != nil || busy {
-			return reply.Invalid1("base", msgInFlight), err
-		}
+	return h.runner.Run(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
+			errs := reply.Errors{}
+			number := p.number
+			if w.MSISDN != nil {
+				number = checkMSISDN(*w.MSISDN, errs)
+			}
+			if msg := phonecall.CheckRequestParams(w.RemoteRequestParams); msg != "" {
+				errs.Add("remote_request_params", msg)
+			}
+			flow := commands.BlankToNil(w.CallFlowLogic)
+			h.checkFlow(flow, p.flow, errs)
+			if len(errs) > 0 {
+				return reply.Invalid(errs), nil
+			}
+			busy, err := commands.Exists(
+				ctx,
+				tx,
+				"phone_calls WHERE callout_participation_id = $1 AND status = ANY('"+inFlightList()+"')",
+				p.id,
+			)
+			if err != nil || busy {
+				return reply.Invalid1("base", msgInFlight), err
+			}
 
-		id, err := commands.NextID(ctx, tx, "phone_calls")
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		md := w.Metadata
-		if md == nil {
-			md = map[string]any{}
-		}
-		ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(id, 10), 1, tel.PhoneCallCreated,
-			tel.PhoneCallCreatedV1{
-				ID: id, AccountID: req.AccountID, CalloutParticipationID: &p.id, CalloutID: &p.calloutID,
-				ContactID: &p.contactID, Status: tel.StatusCreated, MSISDN: number, CallFlowLogic: flow,
-				Metadata: metadata.Encode(md), RemoteRequestParams: metadata.Encode(w.RemoteRequestParams),
-				CreatedAt: h.clock(),
-			}, rec.Metadata())
-		if err := rec.Record(ctx, ev); err != nil {
-			return reply.Reply{}, err
-		}
-		return commands.Created(ctx, tx, "/api/phone_calls/", id, query.PhoneCalls(tx))
-	})
+			id, err := commands.NextID(ctx, tx, "phone_calls")
+			if err != nil {
+				return reply.Reply{}, err
+			}
+			md := w.Metadata
+			if md == nil {
+				md = map[string]any{}
+			}
+			ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(id, 10), 1, tel.PhoneCallCreated,
+				tel.PhoneCallCreatedV1{
+					ID: id, AccountID: req.AccountID, CalloutParticipationID: &p.id, CalloutID: &p.calloutID,
+					ContactID: &p.contactID, Status: tel.StatusCreated, MSISDN: number, CallFlowLogic: flow,
+					Metadata: metadata.Encode(
+						md,
+					), RemoteRequestParams: metadata.Encode(w.RemoteRequestParams),
+					CreatedAt: h.clock(),
+				}, rec.Metadata())
+			if err := rec.Record(ctx, ev); err != nil {
+				return reply.Reply{}, err
+			}
+			return commands.Created(ctx, tx, "/api/phone_calls/", id, query.PhoneCalls(tx))
+		},
+	)
 }
 
 // UpdatePhoneCall changes a call's msisdn, call flow logic, metadata or
 // request parameters, in any status.
 func (h *Handlers) UpdatePhoneCall(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	return h.onCall(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
-		errs := reply.Errors{}
-		if w.MSISDN != nil {
-			c.number = checkMSISDN(*w.MSISDN, errs)
-		}
-		if w.RemoteRequestParams != nil {
-			if msg := phonecall.CheckRequestParams(w.RemoteRequestParams); msg != "" {
-				errs.Add("remote_request_params", msg)
+	return h.onCall(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
+			errs := reply.Errors{}
+			if w.MSISDN != nil {
+				c.number = checkMSISDN(*w.MSISDN, errs)
 			}
-			c.params = w.RemoteRequestParams
-		}
-		if w.CallFlowLogic != nil {
-			c.flow = commands.BlankToNil(w.CallFlowLogic)
-		}
-		h.checkFlow(c.flow, c.inherited, errs)
-		if len(errs) > 0 {
-			return reply.Invalid(errs), nil
-		}
-		if w.Metadata != nil {
-			c.md = metadata.Apply(c.md, w.Metadata, w.MetadataMergeMode)
-		}
-		ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(c.id, 10), c.version+1, tel.PhoneCallUpdated,
-			tel.PhoneCallUpdatedV1{
-				ID: c.id, AccountID: req.AccountID, CalloutParticipationID: c.participationID,
-				MSISDN: c.number, CallFlowLogic: c.flow, Metadata: metadata.Encode(c.md),
-				RemoteRequestParams: metadata.Encode(c.params), UpdatedAt: h.clock(),
-			}, rec.Metadata())
-		return reply.NoContent(), rec.Record(ctx, ev)
-	})
+			if w.RemoteRequestParams != nil {
+				if msg := phonecall.CheckRequestParams(w.RemoteRequestParams); msg != "" {
+					errs.Add("remote_request_params", msg)
+				}
+				c.params = w.RemoteRequestParams
+			}
+			if w.CallFlowLogic != nil {
+				c.flow = commands.BlankToNil(w.CallFlowLogic)
+			}
+			h.checkFlow(c.flow, c.inherited, errs)
+			if len(errs) > 0 {
+				return reply.Invalid(errs), nil
+			}
+			if w.Metadata != nil {
+				c.md = metadata.Apply(c.md, w.Metadata, w.MetadataMergeMode)
+			}
+			ev := eventstore.New(
+				tel.AggregatePhoneCall,
+				strconv.FormatInt(c.id, 10),
+				c.version+1,
+				tel.PhoneCallUpdated,
+				tel.PhoneCallUpdatedV1{
+					ID: c.id, AccountID: req.AccountID, CalloutParticipationID: c.participationID,
+					MSISDN: c.number, CallFlowLogic: c.flow, Metadata: metadata.Encode(c.md),
+					RemoteRequestParams: metadata.Encode(c.params), UpdatedAt: h.clock(),
+				},
+				rec.Metadata(),
+			)
+			return reply.NoContent(), rec.Record(ctx, ev)
+		},
+	)
 }
 
 // DeletePhoneCall removes a call that was never queued and that no
 // provider callback concerns.
 func (h *Handlers) DeletePhoneCall(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	return h.onCall(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
-		if events, err := commands.Exists(ctx, tx, "remote_phone_call_events WHERE phone_call_id = $1", c.id); err != nil || events {
-			return reply.Invalid1("base", "Cannot delete record because dependent remote phone call events exist"), err
-		}
-		if c.status != tel.StatusCreated {
-			return reply.Invalid1("base", "Cannot delete record because status is "+apiStatus(c.status)), nil
-		}
-		ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(c.id, 10), c.version+1, tel.PhoneCallDeleted,
-			tel.PhoneCallDeletedV1{
-				ID: c.id, AccountID: req.AccountID, CalloutParticipationID: c.participationID, DeletedAt: h.clock(),
-			}, rec.Metadata())
-		return reply.NoContent(), rec.Record(ctx, ev)
-	})
+	return h.onCall(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
+			events, err := commands.Exists(ctx, tx, "remote_phone_call_events WHERE phone_call_id = $1", c.id)
+			if err != nil || events {
+				return reply.Invalid1(
+					"base",
+					"Cannot delete record because dependent remote phone call events exist",
+				), err
+			}
+			if c.status != tel.StatusCreated {
+				return reply.Invalid1(
+					"base",
+					"Cannot delete record because status is "+apiStatus(c.status),
+				), nil
+			}
+			ev := eventstore.New(
+				tel.AggregatePhoneCall,
+				strconv.FormatInt(c.id, 10),
+				c.version+1,
+				tel.PhoneCallDeleted,
+				tel.PhoneCallDeletedV1{
+					ID: c.id, AccountID: req.AccountID, CalloutParticipationID: c.participationID, DeletedAt: h.clock(),
+				},
+				rec.Metadata(),
+			)
+			return reply.NoContent(), rec.Record(ctx, ev)
+		},
+	)
 }
 
 // PhoneCallEvent applies the API events queue and queue_remote_fetch; an
 // event with no transition from the call's status is refused.
 func (h *Handlers) PhoneCallEvent(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	return h.onCall(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
-		var next string
-		changed, ok := true, false
-		switch w.Event {
-		case "queue":
-			next, ok = phonecall.Queue(c.status)
-		case "queue_remote_fetch":
-			next, changed, ok = phonecall.QueueRemoteFetch(c.status, c.remoteID != nil)
-		}
-		if !ok {
-			return reply.Invalid1("event", msgNotIncluded), nil
-		}
-		if changed {
-			if err := rec.Record(ctx, c.statusEvent(next, h.clock(), rec)); err != nil {
+	return h.onCall(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder, w Write, c call) (reply.Reply, error) {
+			var next string
+			changed, ok := true, false
+			switch w.Event {
+			case "queue":
+				next, ok = phonecall.Queue(c.status)
+			case "queue_remote_fetch":
+				next, changed, ok = phonecall.QueueRemoteFetch(c.status, c.remoteID != nil)
+			}
+			if !ok {
+				return reply.Invalid1("event", msgNotIncluded), nil
+			}
+			if changed {
+				if err := rec.Record(ctx, c.statusEvent(next, h.clock(), rec)); err != nil {
+					return reply.Reply{}, err
+				}
+			}
+			body, err := query.PhoneCalls(tx).Render(ctx, tx, c.id)
+			if err != nil {
 				return reply.Reply{}, err
 			}
-		}
-		body, err := query.PhoneCalls(tx).Render(ctx, tx, c.id)
-		if err != nil {
-			return reply.Reply{}, err
-		}
-		return reply.Reply{Status: 201, Location: "/api/phone_calls/" + strconv.FormatInt(c.id, 10),
-			Total: -1, Body: body}, nil
-	})
+			return reply.Reply{Status: 201, Location: "/api/phone_calls/" + strconv.FormatInt(c.id, 10),
+				Total: -1, Body: body}, nil
+		},
+	)
 }
 
 // checkFlow validates the effective call flow logic: own, else inherited.
@@ -237,7 +278,11 @@ func apiStatus(s string) string {
 	return s
 }
 
-func loadParticipation(ctx context.Context, db eventstore.Querier, account, id int64) (participation, bool, error) {
+func loadParticipation(
+	ctx context.Context,
+	db eventstore.Querier,
+	account, id int64,
+) (participation, bool, error) {
 	p := participation{id: id}
 	err := db.QueryRow(ctx, `
 		SELECT kp.callout_id, kp.contact_id, kp.msisdn,
@@ -265,13 +310,17 @@ func (h *Handlers) onCall(
 	if r, ok := commands.Decode(req.Data, &w); !ok {
 		return r, nil
 	}
-	return h.runner.Run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-		c, found, err := loadCall(ctx, tx, req.AccountID, w.ID)
-		if err != nil || !found {
-			return reply.NotFound(), err
-		}
-		return fn(ctx, tx, rec, w, c)
-	})
+	return h.runner.Run(
+		ctx,
+		req,
+		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
+			c, found, err := loadCall(ctx, tx, req.AccountID, w.ID)
+			if err != nil || !found {
+				return reply.NotFound(), err
+			}
+			return fn(ctx, tx, rec, w, c)
+		},
+	)
 }
 
 // once asks found a single time.

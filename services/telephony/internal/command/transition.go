@@ -159,10 +159,16 @@ func (h *Handlers) DropOrphans(ctx context.Context, tx pgx.Tx, participationID i
 		if err != nil || !found {
 			return err
 		}
-		ev := eventstore.New(tel.AggregatePhoneCall, strconv.FormatInt(c.id, 10), c.version+1, tel.PhoneCallDeleted,
+		ev := eventstore.New(
+			tel.AggregatePhoneCall,
+			strconv.FormatInt(c.id, 10),
+			c.version+1,
+			tel.PhoneCallDeleted,
 			tel.PhoneCallDeletedV1{
 				ID: c.id, AccountID: c.accountID, CalloutParticipationID: c.participationID, DeletedAt: h.clock(),
-			}, rec.Metadata())
+			},
+			rec.Metadata(),
+		)
 		if err := rec.Record(ctx, ev); err != nil {
 			return err
 		}

@@ -84,7 +84,10 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.CallsPerSecond < 1 || c.MaxConcurrentCalls < 1 {
-		errs = append(errs, errors.New("TELEPHONY_CALLS_PER_SECOND and TELEPHONY_MAX_CONCURRENT_CALLS must be positive"))
+		errs = append(
+			errs,
+			errors.New("TELEPHONY_CALLS_PER_SECOND and TELEPHONY_MAX_CONCURRENT_CALLS must be positive"),
+		)
 	}
 	if c.ProviderTimeout <= 0 {
 		errs = append(errs, errors.New("TELEPHONY_PROVIDER_TIMEOUT must be positive"))

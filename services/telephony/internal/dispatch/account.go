@@ -30,7 +30,8 @@ func loadSettings(ctx context.Context, pool *pgxpool.Pool, account int64, cfg Co
 	s := settings{cps: cfg.CallsPerSecond, maxConcurrent: cfg.MaxConcurrentCalls}
 	var raw []byte
 	err := pool.QueryRow(ctx, `SELECT coalesce((SELECT settings::text FROM known_accounts WHERE id = $1), '{}')`,
-		account).Scan(&raw)
+		account).
+		Scan(&raw)
 	if err != nil {
 		return s, fmt.Errorf("read settings of account %d: %w", account, err)
 	}
@@ -41,10 +42,12 @@ func loadSettings(ctx context.Context, pool *pgxpool.Pool, account int64, cfg Co
 	s.provider = filter.Text(m["platform_provider_name"])
 	s.twilioBase = filter.Text(m["twilio_api_base_url"])
 	s.somlengBase = filter.Text(m["somleng_api_base_url"])
-	if f, err := strconv.ParseFloat(strings.TrimSpace(filter.Text(m["calls_per_second"])), 64); err == nil && f > 0 {
+	if f, err := strconv.ParseFloat(strings.TrimSpace(filter.Text(m["calls_per_second"])), 64); err == nil &&
+		f > 0 {
 		s.cps = f
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(filter.Text(m["max_concurrent_calls"]))); err == nil && n > 0 {
+	if n, err := strconv.Atoi(strings.TrimSpace(filter.Text(m["max_concurrent_calls"]))); err == nil &&
+		n > 0 {
 		s.maxConcurrent = n
 	}
 	return s, nil
@@ -52,7 +55,13 @@ func loadSettings(ctx context.Context, pool *pgxpool.Pool, account int64, cfg Co
 
 // providerAccount returns where and as whom to dial for account; ok is
 // false when the account has no usable provider.
-func providerAccount(ctx context.Context, creds jetstream.KeyValue, account int64, s settings, cfg Config) (provider.Account, bool, error) {
+func providerAccount(
+	ctx context.Context,
+	creds jetstream.KeyValue,
+	account int64,
+	s settings,
+	cfg Config,
+) (provider.Account, bool, error) {
 	var c calloutsv1.Credentials
 	e, err := creds.Get(ctx, calloutsv1.AccountKey(account))
 	switch {
@@ -74,10 +83,18 @@ func providerAccount(ctx context.Context, creds jetstream.KeyValue, account int6
 		return provider.Account{BaseURL: or(s.twilioBase, cfg.TwilioBaseURL), AccountURL: s.twilioBase != "",
 			SID: str(c.TwilioAccountSID), Token: str(c.TwilioAuthToken)}, true, nil
 	case "somleng":
-		return provider.Account{BaseURL: or(s.somlengBase, cfg.SomlengBaseURL), AccountURL: s.somlengBase != "",
-			SID: str(c.SomlengAccountSID), Token: str(c.SomlengAuthToken)}, true, nil
+		return provider.Account{
+			BaseURL:    or(s.somlengBase, cfg.SomlengBaseURL),
+			AccountURL: s.somlengBase != "",
+			SID:        str(c.SomlengAccountSID),
+			Token:      str(c.SomlengAuthToken),
+		}, true, nil
 	case "simulator":
-		a := provider.Account{BaseURL: cfg.SimulatorURL, SID: str(c.TwilioAccountSID), Token: str(c.TwilioAuthToken)}
+		a := provider.Account{
+			BaseURL: cfg.SimulatorURL,
+			SID:     str(c.TwilioAccountSID),
+			Token:   str(c.TwilioAuthToken),
+		}
 		if a.SID == "" {
 			a.SID, a.Token = str(c.SimulatorAccountSID), str(c.SimulatorAuthToken)
 		}

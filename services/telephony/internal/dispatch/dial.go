@@ -30,7 +30,8 @@ func (d *Dispatcher) loadTarget(ctx context.Context, id int64) (target, error) {
 	var t target
 	var raw []byte
 	err := d.pool.QueryRow(ctx, `SELECT msisdn, remote_request_params::text, updated_at FROM phone_calls WHERE id = $1`,
-		id).Scan(&t.msisdn, &raw, &t.since)
+		id).
+		Scan(&t.msisdn, &raw, &t.since)
 	if err != nil {
 		return t, fmt.Errorf("load phone call %d: %w", id, err)
 	}
@@ -115,7 +116,10 @@ func (d *Dispatcher) client(ctx context.Context, account int64) (*api.ApiService
 // the phone call id, so a callback that arrives before the provider's
 // answer is recorded still finds its call.
 func (d *Dispatcher) defaultCallbacks(p *api.CreateCallParams, id int64) {
-	hook := d.cfg.PublicBaseURL + "/twilio_webhooks/phone_call_events?phone_call_id=" + strconv.FormatInt(id, 10)
+	hook := d.cfg.PublicBaseURL + "/twilio_webhooks/phone_call_events?phone_call_id=" + strconv.FormatInt(
+		id,
+		10,
+	)
 	if p.StatusCallback == nil {
 		p.SetStatusCallback(hook)
 		p.SetStatusCallbackMethod("POST")
@@ -219,7 +223,12 @@ func (d *Dispatcher) settle(ctx context.Context, q queued) error {
 		return err
 	}
 	if found {
-		d.log.InfoContext(ctx, "reconciled a dispatching call with the provider's record", "phone_call_id", q.id)
+		d.log.InfoContext(
+			ctx,
+			"reconciled a dispatching call with the provider's record",
+			"phone_call_id",
+			q.id,
+		)
 		d.mu.Lock()
 		d.dialing[q.id] = true // until the recorder has written it
 		d.mu.Unlock()

@@ -44,7 +44,13 @@ type Dispatcher struct {
 }
 
 // New returns a dispatcher; creds is the private credentials bucket.
-func New(cfg Config, pool *pgxpool.Pool, cmds *command.Handlers, creds jetstream.KeyValue, log *slog.Logger) *Dispatcher {
+func New(
+	cfg Config,
+	pool *pgxpool.Pool,
+	cmds *command.Handlers,
+	creds jetstream.KeyValue,
+	log *slog.Logger,
+) *Dispatcher {
 	cfg = cfg.withDefaults()
 	return &Dispatcher{
 		cfg: cfg, pool: pool, cmds: cmds, creds: creds, log: log.With("component", "dispatcher"),
@@ -285,7 +291,13 @@ func (d *Dispatcher) record() {
 			// A conflict with a concurrent writer (say a provider callback
 			// about one of the calls) fails the whole batch: record each
 			// call on its own instead.
-			d.log.Debug("provider outcomes batch failed; recording one by one", "count", len(batch), "err", err)
+			d.log.Debug(
+				"provider outcomes batch failed; recording one by one",
+				"count",
+				len(batch),
+				"err",
+				err,
+			)
 			for _, s := range batch {
 				if _, err := d.cmds.Transition(ctx, s.ID, s.Change, s.Remote); err != nil {
 					d.log.Warn("provider outcome not recorded; the call will be reconciled",

@@ -113,7 +113,10 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) error {
 		}
 		return exec(ctx, tx, `UPDATE known_callouts SET call_flow_logic = $2, metadata = $3, version = $4
 			WHERE id = $1 AND version < $4`, id, d.CallFlowLogic, d.Metadata, v)
-	case calloutsv1.CalloutStarted, calloutsv1.CalloutPaused, calloutsv1.CalloutResumed, calloutsv1.CalloutStopped:
+	case calloutsv1.CalloutStarted,
+		calloutsv1.CalloutPaused,
+		calloutsv1.CalloutResumed,
+		calloutsv1.CalloutStopped:
 		var d calloutsv1.CalloutStatusChangedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return err

@@ -31,8 +31,15 @@ func Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
 	case telephonyv1.RemoteEventUpdated:
 		var d telephonyv1.RemoteEventUpdatedV1
 		if err = json.Unmarshal(e.Data, &d); err == nil {
-			_, err = tx.Exec(ctx, `UPDATE remote_phone_call_events SET metadata = $2, updated_at = $3, version = $4
-				WHERE id = $1`, d.ID, d.Metadata, d.UpdatedAt, e.Version)
+			_, err = tx.Exec(
+				ctx,
+				`UPDATE remote_phone_call_events SET metadata = $2, updated_at = $3, version = $4
+				WHERE id = $1`,
+				d.ID,
+				d.Metadata,
+				d.UpdatedAt,
+				e.Version,
+			)
 		}
 	}
 	if err != nil {

@@ -38,10 +38,16 @@ func PhoneCalls(db eventstore.Querier) readmodel.Resource {
 		},
 		Filter: PhoneCallFilter,
 		Scope: readmodel.Scoped(db, "pc.account_id", map[string]readmodel.Parent{
-			"callout_participation_id": {Table: "known_participations", Cond: "pc.callout_participation_id = %s"},
-			"callout_id":               {Table: "known_callouts", Cond: "pc.callout_id = %s"},
-			"contact_id": {Table: "known_contacts", Cond: "(pc.contact_id = %[1]s OR (pc.contact_id IS NULL " +
-				"AND pc.msisdn = (SELECT msisdn FROM known_contacts WHERE id = %[1]s)))"},
+			"callout_participation_id": {
+				Table: "known_participations",
+				Cond:  "pc.callout_participation_id = %s",
+			},
+			"callout_id": {Table: "known_callouts", Cond: "pc.callout_id = %s"},
+			"contact_id": {
+				Table: "known_contacts",
+				Cond: "(pc.contact_id = %[1]s OR (pc.contact_id IS NULL " +
+					"AND pc.msisdn = (SELECT msisdn FROM known_contacts WHERE id = %[1]s)))",
+			},
 		}),
 	}
 }

@@ -23,9 +23,12 @@ func RemoteEvents(db eventstore.Querier) readmodel.Resource {
 			readmodel.MetadataFilter("re")(b, q)
 		},
 		Scope: readmodel.Scoped(db, "re.account_id", map[string]readmodel.Parent{
-			"phone_call_id":            {Table: "phone_calls", Cond: "re.phone_call_id = %s"},
-			"callout_participation_id": {Table: "known_participations", Cond: "re.callout_participation_id = %s"},
-			"callout_id":               {Table: "known_callouts", Cond: "re.callout_id = %s"},
+			"phone_call_id": {Table: "phone_calls", Cond: "re.phone_call_id = %s"},
+			"callout_participation_id": {
+				Table: "known_participations",
+				Cond:  "re.callout_participation_id = %s",
+			},
+			"callout_id": {Table: "known_callouts", Cond: "re.callout_id = %s"},
 			"contact_id": {Table: "known_contacts", Cond: "(re.contact_id = %[1]s OR re.phone_call_id IN (" +
 				"SELECT pc.id FROM phone_calls pc WHERE pc.contact_id IS NULL AND pc.account_id = re.account_id " +
 				"AND pc.msisdn = (SELECT msisdn FROM known_contacts WHERE id = %[1]s)))"},

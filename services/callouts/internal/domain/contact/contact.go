@@ -29,7 +29,11 @@ type State struct {
 
 // Create decides a new contact from w. It returns the event, or the
 // validation errors when w is not acceptable.
-func Create(accountID, id int64, w calloutsv1.ContactWrite, now time.Time) (calloutsv1.ContactCreatedV1, reply.Errors) {
+func Create(
+	accountID, id int64,
+	w calloutsv1.ContactWrite,
+	now time.Time,
+) (calloutsv1.ContactCreatedV1, reply.Errors) {
 	number, errs := normalize(w.MSISDN, true)
 	if errs != nil {
 		return calloutsv1.ContactCreatedV1{}, errs
