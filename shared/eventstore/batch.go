@@ -151,30 +151,18 @@ func runInSavepoint(ctx context.Context, tx pgx.Tx, j *job) (*result, []Event, b
 	if err != nil {
 		return nil, nil, false
 	}
-	stored, found, err := LookupAnswer(ctx, sp, j.commandID)
-	if err != nil {
-		_ = sp.Rollback(ctx)
-		return nil, nil, false
-	}
-	if found {
-		return &result{reply: stored}, nil, sp.Commit(ctx) == nil
-	}
-	r, events, err := j.decide(ctx, sp)
-	if err != nil {
-		_ = sp.Rollback(ctx)
-		return nil, nil, false
-	}
-	if r.Status >= 500 {
+	r, fresh, events, err := decideOnce(ctx, sp, j.commandID, j.decide)
+	if errors.Is(err, errNotRecorded) {
 		// Not an answer: nothing of it stays, and it is not recorded.
 		_ = sp.Rollback(ctx)
 		return &result{reply: r, fresh: true}, nil, true
 	}
-	if err := RecordAnswer(ctx, sp, j.commandID, r); err != nil {
+	if err != nil {
 		_ = sp.Rollback(ctx)
 		return nil, nil, false
 	}
 	if err := sp.Commit(ctx); err != nil {
 		return nil, nil, false
 	}
-	return &result{reply: r, fresh: true}, events, true
+	return &result{reply: r, fresh: fresh}, events, true
 }

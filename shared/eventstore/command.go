@@ -68,27 +68,10 @@ func executeOnce(
 	var out reply.Reply
 	fresh := false
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		stored, found, err := LookupAnswer(ctx, tx, commandID)
+		var events []Event
+		var err error
+		out, fresh, events, err = decideOnce(ctx, tx, commandID, decide)
 		if err != nil {
-			return err
-		}
-		if found {
-			out = stored
-			return nil
-		}
-		fresh = true
-
-		r, events, err := decide(ctx, tx)
-		if err != nil {
-			return err
-		}
-		out = r
-		if r.Status >= 500 {
-			// A failed attempt is not an answer: roll back so a
-			// redelivery can still succeed.
-			return errNotRecorded
-		}
-		if err := RecordAnswer(ctx, tx, commandID, r); err != nil {
 			return err
 		}
 		return Append(ctx, tx, events...)
@@ -97,6 +80,31 @@ func executeOnce(
 		return out, true, nil
 	}
 	return out, fresh && err == nil, err
+}
+
+// decideOnce is one command's part of a transaction: its stored answer if
+// it ran before (fresh false), else its decision, with the answer recorded
+// and the events to append. A server-error answer is not an answer: it
+// comes with errNotRecorded, so the caller rolls its effects back and a
+// redelivery can still succeed.
+func decideOnce(
+	ctx context.Context, tx pgx.Tx, commandID string, decide Decide,
+) (reply.Reply, bool, []Event, error) {
+	stored, found, err := LookupAnswer(ctx, tx, commandID)
+	if err != nil || found {
+		return stored, false, nil, err
+	}
+	r, events, err := decide(ctx, tx)
+	if err != nil {
+		return r, true, nil, err
+	}
+	if r.Status >= 500 {
+		return r, true, nil, errNotRecorded
+	}
+	if err := RecordAnswer(ctx, tx, commandID, r); err != nil {
+		return r, true, nil, err
+	}
+	return r, true, events, nil
 }
 
 var errNotRecorded = errors.New("answer not recorded")

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"scfm/shared/reply"
 )
@@ -59,5 +58,3 @@ func unauthorized(w http.ResponseWriter) {
 // forbiddenAdmin answers 401 without a challenge: the token is valid but
 // the route needs a super-admin account.
 func forbiddenAdmin(w http.ResponseWriter) { w.WriteHeader(http.StatusUnauthorized) }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
