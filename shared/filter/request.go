@@ -21,6 +21,9 @@ type Request struct {
 	// Scope narrows the listing to a parent resource of a nested route,
 	// e.g. {"callout_id": 3}.
 	Scope map[string]int64 `json:"scope,omitempty"`
+	// Type narrows a resource with subtypes to one of them (the top-level
+	// type parameter of batch operation routes); it applies to lookups too.
+	Type string `json:"type,omitempty"`
 }
 
 // DecodeRequest reads a Request keeping filter numbers as written.

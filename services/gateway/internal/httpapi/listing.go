@@ -38,6 +38,9 @@ func listRequest(p map[string]any) filter.Request {
 	if s, ok, err := params.String(p, "sort"); ok && err == nil {
 		req.Sort = s
 	}
+	if s, ok, err := params.String(p, "type"); ok && err == nil {
+		req.Type = s // narrows resources with subtypes
+	}
 	return req
 }
 

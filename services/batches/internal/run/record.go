@@ -1,0 +1,40 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"scfm/batches/internal/projection"
+	"scfm/batches/internal/query"
+	b "scfm/shared/contract/batchesv1"
+	"scfm/shared/eventstore"
+)
+
+// record appends one event of typ to the operation's stream, built by data
+// from the stream's next version, if the operation still exists in the run
+// op is in (else errGone).
+func (r *Runner) record(ctx context.Context, op query.Op, data func(version int64) any, typ string) error {
+	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		var version int64
+		var run int
+		err := tx.QueryRow(ctx, `SELECT version, run FROM batch_operations WHERE id = $1 FOR UPDATE`, op.ID).
+			Scan(&version, &run)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && run != op.Run) {
+			return errGone
+		}
+		if err != nil {
+			return err
+		}
+		md := eventstore.Metadata{CommandID: uuid.Must(uuid.NewV7()).String(), AccountID: op.AccountID}
+		ev := eventstore.New(b.AggregateBatchOperation, strconv.FormatInt(op.ID, 10), version+1, typ,
+			data(version+1), md)
+		if err := projection.Apply(ctx, tx, ev); err != nil {
+			return err
+		}
+		return eventstore.Append(ctx, tx, ev)
+	})
+}
