@@ -72,7 +72,7 @@ func (r *Runner) start(ctx context.Context, call natsbus.Call, op query.Op) (que
 	if err != nil {
 		return op, err
 	}
-	err = r.record(ctx, op, func(version int64) any {
+	err = r.record(ctx, op, func() any {
 		return b.StartedV1{
 			ID: op.ID, AccountID: op.AccountID, Run: op.Run, Status: b.StatusRunning,
 			AppliedLimit: limit, Expected: expected, UpdatedAt: r.clock(),
@@ -119,7 +119,7 @@ func (r *Runner) steps(ctx context.Context, call natsbus.Call, op query.Op) erro
 		}
 
 		op.After, op.Selected, op.Applied = res.Last, op.Selected+int64(res.Selected), op.Applied+int64(res.Applied)
-		err = r.record(ctx, op, func(int64) any {
+		err = r.record(ctx, op, func() any {
 			return b.ProgressedV1{
 				ID: op.ID, AccountID: op.AccountID, Run: op.Run, After: op.After,
 				Selected: op.Selected, Applied: op.Applied, UpdatedAt: r.clock(),
@@ -137,7 +137,7 @@ func (r *Runner) steps(ctx context.Context, call natsbus.Call, op query.Op) erro
 
 // finish records the end of the run, with why it stopped early if it did.
 func (r *Runner) finish(ctx context.Context, op query.Op, reason *string) error {
-	return r.record(ctx, op, func(int64) any {
+	return r.record(ctx, op, func() any {
 		return b.FinishedV1{
 			ID: op.ID, AccountID: op.AccountID, Run: op.Run, Status: b.StatusFinished,
 			Selected: op.Selected, Applied: op.Applied, Error: reason, UpdatedAt: r.clock(),
@@ -207,7 +207,7 @@ func (r *Runner) stalled(ctx context.Context, op *query.Op, msg string) {
 	if op.Error != nil && *op.Error == msg {
 		return
 	}
-	err := r.record(ctx, *op, func(int64) any {
+	err := r.record(ctx, *op, func() any {
 		return b.StalledV1{ID: op.ID, AccountID: op.AccountID, Run: op.Run, Error: msg, UpdatedAt: r.clock()}
 	}, b.Stalled)
 	if err == nil {

@@ -14,10 +14,10 @@ import (
 	"scfm/shared/eventstore"
 )
 
-// record appends one event of typ to the operation's stream, built by data
-// from the stream's next version, if the operation still exists in the run
-// op is in (else errGone).
-func (r *Runner) record(ctx context.Context, op query.Op, data func(version int64) any, typ string) error {
+// record appends one event of typ, with the payload data builds, to the
+// operation's stream if the operation is still in the run op is in (else
+// errGone: it was deleted or requeued).
+func (r *Runner) record(ctx context.Context, op query.Op, data func() any, typ string) error {
 	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		var version int64
 		var run int
@@ -31,7 +31,7 @@ func (r *Runner) record(ctx context.Context, op query.Op, data func(version int6
 		}
 		md := eventstore.Metadata{CommandID: uuid.Must(uuid.NewV7()).String(), AccountID: op.AccountID}
 		ev := eventstore.New(b.AggregateBatchOperation, strconv.FormatInt(op.ID, 10), version+1, typ,
-			data(version+1), md)
+			data(), md)
 		if err := projection.Apply(ctx, tx, ev); err != nil {
 			return err
 		}
