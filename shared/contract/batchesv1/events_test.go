@@ -52,3 +52,8 @@ func TestEventsAreDocumented(t *testing.T) {
 	t.Parallel()
 	contracttest.Documented(t, examples(), filepath.Join("..", "..", "..", "docs", "events.md"))
 }
+
+func TestEveryEventTypeHasAnExample(t *testing.T) {
+	t.Parallel()
+	contracttest.Covered(t, ".", examples())
+}
