@@ -50,6 +50,18 @@ func examples() map[string]any {
 			Metadata: json.RawMessage(`{"name":"Alice","gender":"f"}`), UpdatedAt: at,
 		},
 		ContactDeleted: ContactDeletedV1{ID: 3, AccountID: 1, DeletedAt: at},
+		ParticipationsPopulated: ParticipationsPopulatedV1{
+			BatchOperationID: 6, AccountID: 1, CalloutID: 5,
+			Participations: []PopulatedParticipationV1{
+				{ID: 11, ContactID: 3, MSISDN: "+252662345678"},
+				{ID: 12, ContactID: 4, MSISDN: "+252662345679"},
+			},
+			CreatedAt: at,
+		},
+		ContactImportCreated:      importCreatedExample(at),
+		ContactsImported:          contactsImportedExample(at),
+		ContactImportRowsRejected: rowsRejectedExample(at),
+		ContactImportFinished:     importFinishedExample(at),
 	}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"scfm/callouts/internal/command"
 	"scfm/callouts/internal/query"
+	"scfm/shared/batchops"
 	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 	"scfm/shared/readmodel"
@@ -34,6 +35,10 @@ func register(s *natsbus.Server, cmds *command.Handlers, db eventstore.Querier) 
 	} {
 		s.HandleCommand(name, h)
 	}
+	s.HandleCommand("contact_import.create", cmds.CreateContactImport)
+	s.HandleCommand("contact_import.chunk", cmds.ImportContactChunk)
+	s.HandleCommand("contact_import.finish", cmds.FinishContactImport)
+	s.HandleCommand(batchops.CommandPopulate, cmds.Populate)
 
 	for model, res := range map[string]query.Resource{
 		"account":       query.Accounts(db),
@@ -47,6 +52,12 @@ func register(s *natsbus.Server, cmds *command.Handlers, db eventstore.Querier) 
 		s.HandleQuery(model+".list", res.List)
 	}
 	s.HandleQuery("callout.summary", query.CalloutSummary(db))
+	s.HandleQuery("contact_import.get", query.ContactImports(db).Get)
+	s.HandleQuery("contact_import.list", query.ContactImports(db).List)
+	s.HandleQuery("contact_import_error.list", query.ContactImportErrors(db))
+	s.HandleQuery(batchops.QueryContacts, query.BatchContacts(db))
+	s.HandleQuery(batchops.QueryParticipations, query.BatchParticipations(db))
+	s.HandleQuery(batchops.QueryPosition, query.Position(db))
 	s.HandleQuery("token.resolve", query.ResolveToken(db))
 	s.HandleQuery("command.answer", readmodel.CommandAnswer(db))
 }

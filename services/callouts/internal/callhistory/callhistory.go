@@ -107,10 +107,10 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error)
 		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO call_history (phone_call_id, participation_id, contact_id, account_id, msisdn,
-				status, created_at, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (phone_call_id) DO NOTHING`,
+				status, created_at, version, create_batch_operation_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (phone_call_id) DO NOTHING`,
 			d.ID, d.CalloutParticipationID, d.ContactID, d.AccountID, d.MSISDN, d.Status, d.CreatedAt,
-			env.AggregateVersion)
+			env.AggregateVersion, d.CreateBatchOperationID)
 		return deref(d.CalloutParticipationID), err
 	case telephonyv1.PhoneCallStatusChanged:
 		var d telephonyv1.PhoneCallStatusChangedV1

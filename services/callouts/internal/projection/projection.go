@@ -50,12 +50,17 @@ func Apply(ctx context.Context, tx pgx.Tx, e eventstore.Event) error {
 		err = applyParticipationUpdated(ctx, tx, e)
 	case calloutsv1.ParticipationDeleted:
 		err = deleteRow(ctx, tx, "callout_participations", e)
+	case calloutsv1.ParticipationsPopulated:
+		err = applyParticipationsPopulated(ctx, tx, e)
 	case calloutsv1.ContactCreated:
 		err = applyContactCreated(ctx, tx, e)
 	case calloutsv1.ContactUpdated:
 		err = applyContactUpdated(ctx, tx, e)
 	case calloutsv1.ContactDeleted:
 		err = deleteRow(ctx, tx, "contacts", e)
+	case calloutsv1.ContactImportCreated, calloutsv1.ContactsImported,
+		calloutsv1.ContactImportRowsRejected, calloutsv1.ContactImportFinished:
+		err = applyImport(ctx, tx, e)
 	}
 	if err != nil {
 		return fmt.Errorf("project %s %s: %w", e.Type, e.StreamID, err)

@@ -18,15 +18,18 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		// The read tables Apply writes, children first.
 		for _, t := range []string{
+			"contact_import_errors", "contact_imports",
 			"callout_participations", "callouts", "contacts", "users", "access_tokens", "accounts",
 		} {
 			if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
 				return fmt.Errorf("empty %s: %w", t, err)
 			}
 		}
+		// A population event carries thousands of participations, so a page
+		// is kept small enough to hold in memory when it has only those.
 		var pos int64
 		for {
-			events, err := eventstore.ReadFrom(ctx, tx, pos, 1000)
+			events, err := eventstore.ReadFrom(ctx, tx, pos, 100)
 			if err != nil {
 				return err
 			}

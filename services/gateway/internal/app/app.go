@@ -63,7 +63,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		PublicBaseURL: cfg.PublicBaseURL, TrustedProxies: cfg.TrustedProxies, Credentials: creds,
 	}
 	api := httpapi.New(
-		httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes},
+		httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxImportBytes: cfg.MaxImportBytes},
 		webhooks,
 		bus,
 		tokens,

@@ -21,6 +21,8 @@ type Config struct {
 	CommandTimeout time.Duration
 	// MaxBodyBytes caps request bodies. Default 10 MiB.
 	MaxBodyBytes int64
+	// MaxImportBytes caps the file of a contact import. Default 1 GiB.
+	MaxImportBytes int64
 	// PublicBaseURL is the scheme and host providers use to reach the
 	// gateway (https://scfm.example.org); provider signatures are checked
 	// against it. Empty: the request's own, see TrustedProxies.
@@ -37,6 +39,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		Config:         svc.Load("gateway", r, ":3000"),
 		CommandTimeout: r.Duration("COMMAND_TIMEOUT", 10*time.Second),
 		MaxBodyBytes:   int64(r.Int("MAX_BODY_BYTES", 10<<20)),
+		MaxImportBytes: int64(r.Int("MAX_IMPORT_BYTES", 1<<30)),
 		PublicBaseURL:  r.String("PUBLIC_BASE_URL", ""),
 	}
 	var errs []error
@@ -71,6 +74,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("GATEWAY_MAX_BODY_BYTES must be at least 1024"))
+	}
+	if c.MaxImportBytes < 1024 {
+		errs = append(errs, errors.New("GATEWAY_MAX_IMPORT_BYTES must be at least 1024"))
 	}
 	return errors.Join(errs...)
 }

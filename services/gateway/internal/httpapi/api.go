@@ -24,6 +24,9 @@ import (
 type Config struct {
 	// MaxBodyBytes caps request bodies. Default 10 MiB.
 	MaxBodyBytes int64
+	// MaxImportBytes caps the file of a contact import, which is read as
+	// it arrives, never whole. Default 1 GiB.
+	MaxImportBytes int64
 }
 
 // API serves the REST routes.
@@ -43,6 +46,9 @@ func New(
 ) *API {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 10 << 20
+	}
+	if cfg.MaxImportBytes <= 0 {
+		cfg.MaxImportBytes = 1 << 30
 	}
 	return &API{
 		cfg: cfg, webhooks: webhooks, bus: bus, tokens: tokens,

@@ -67,6 +67,10 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection, e.g. to move
+// the deadlines of a long upload.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
@@ -151,7 +155,14 @@ func (a *API) decodeParams(next http.Handler) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(raw))
 			r = r.WithContext(context.WithValue(r.Context(), keyRawBody, raw))
 		}
-		p, err := params.Decode(r, a.cfg.MaxBodyBytes)
+		src := r
+		if streamsBody(r) {
+			// Its handler reads the body as it arrives: only the query
+			// string is decoded here.
+			src = r.WithContext(r.Context())
+			src.Body = http.NoBody
+		}
+		p, err := params.Decode(src, a.cfg.MaxBodyBytes)
 		if err != nil {
 			status, msg := http.StatusBadRequest, "is invalid"
 			if pe, ok := err.(*params.Error); ok {

@@ -23,6 +23,7 @@ func (a *API) Handler() http.Handler {
 		a.calloutRoutes(r)
 		a.phoneCallRoutes(r)
 		a.remoteEventRoutes(r)
+		a.importRoutes(r)
 		a.batchRoutes(r)
 
 		contactScalars := []string{"msisdn", "metadata_merge_mode"}

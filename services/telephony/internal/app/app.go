@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"scfm/shared/batchops"
 	"scfm/shared/callflow"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/contract/telephonyv1"
@@ -62,12 +63,18 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	server.HandleCommand("phone_call.event", cmds.PhoneCallEvent)
 	server.HandleCommand("remote_event.create", cmds.RecordCallback)
 	server.HandleCommand("remote_event.update", cmds.UpdateRemoteEvent)
+	server.HandleCommand(batchops.CommandCreateCalls, cmds.CreateCalls)
+	server.HandleCommand(batchops.CommandQueueCalls, cmds.QueueCalls)
 	events := query.RemoteEvents(rt.Pool)
 	server.HandleQuery("remote_event.get", events.Get)
 	server.HandleQuery("remote_event.list", events.List)
 	server.HandleQuery("phone_call.get", calls.Get)
 	server.HandleQuery("phone_call.list", calls.List)
 	server.HandleQuery("command.answer", readmodel.CommandAnswer(rt.Pool))
+	batch := query.NewBatch(rt.Pool)
+	server.HandleQuery(batchops.QueryPhoneCalls, batch.PhoneCalls)
+	server.HandleQuery(batchops.QueryPeriodCount, batch.PeriodCount)
+	server.HandleQuery(batchops.QueryPosition, batch.Position)
 	if err := server.Start(ctx); err != nil {
 		return fmt.Errorf("start nats server: %w", err)
 	}

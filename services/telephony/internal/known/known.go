@@ -7,6 +7,7 @@ package known
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strconv"
 
@@ -16,6 +17,7 @@ import (
 
 	"scfm/shared/contract"
 	"scfm/shared/contract/calloutsv1"
+	"scfm/shared/eventstore"
 	"scfm/shared/natsbus"
 )
 
@@ -37,31 +39,53 @@ func Run(
 ) error {
 	cfg := jetstream.ConsumerConfig{
 		Durable: "telephony-known",
-		FilterSubjects: []string{
-			n.Subject(calloutsv1.Service + ".evt.account.>"),
-			n.Subject(calloutsv1.Service + ".evt.contact.>"),
-			n.Subject(calloutsv1.Service + ".evt.callout.>"),
-			n.Subject(calloutsv1.Service + ".evt.callout_participation.>"),
-		},
-		DeliverPolicy: jetstream.DeliverAllPolicy,
+		// Every callouts event, including the bulk participations of a
+		// callout population and those this copy ignores (tokens, users):
+		// the position it reports must reach the last one the callouts
+		// service recorded, whatever its kind.
+		FilterSubjects: []string{n.Subject(calloutsv1.Service + ".evt.>")},
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
 	}
 	apply := func(ctx context.Context, events []contract.Envelope) error {
-		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			for _, env := range events {
-				if err := Apply(ctx, tx, env); err != nil {
-					return err
-				}
-				if env.EventType == calloutsv1.ParticipationDeleted {
-					id, _ := strconv.ParseInt(env.AggregateID, 10, 64)
-					if err := orphaned(ctx, tx, id); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+		return ApplyBatch(ctx, pool, events, orphaned)
 	}
 	return natsbus.ConsumeEvents(ctx, js, n.EventStream(calloutsv1.Service), cfg, batchSize, apply, log)
+}
+
+// ApplyBatch applies events in one transaction and records the highest
+// log position among them in the same transaction, so the position never
+// claims rows that are not here yet.
+func ApplyBatch(
+	ctx context.Context, pool *pgxpool.Pool, events []contract.Envelope, orphaned Orphaned,
+) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		var last int64
+		for _, env := range events {
+			if err := Apply(ctx, tx, env); err != nil {
+				return err
+			}
+			if env.EventType == calloutsv1.ParticipationDeleted {
+				id, _ := strconv.ParseInt(env.AggregateID, 10, 64)
+				if err := orphaned(ctx, tx, id); err != nil {
+					return err
+				}
+			}
+			last = max(last, env.Position)
+		}
+		if last == 0 {
+			return nil
+		}
+		return exec(ctx, tx, `UPDATE known_position SET position = greatest(position, $1)`, last)
+	})
+}
+
+// Position is the highest callouts log position the copy has applied.
+func Position(ctx context.Context, db eventstore.Querier) (int64, error) {
+	var pos int64
+	if err := db.QueryRow(ctx, `SELECT position FROM known_position`).Scan(&pos); err != nil {
+		return 0, fmt.Errorf("read known position: %w", err)
+	}
+	return pos, nil
 }
 
 // Apply records one callouts event in the known tables.
@@ -103,16 +127,18 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) error {
 			return err
 		}
 		return exec(ctx, tx, `
-			INSERT INTO known_callouts (id, account_id, status, call_flow_logic, metadata, version)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-			id, d.AccountID, d.Status, d.CallFlowLogic, d.Metadata, v)
+			INSERT INTO known_callouts (id, account_id, status, call_flow_logic, metadata, created_at,
+				updated_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (id) DO NOTHING`,
+			id, d.AccountID, d.Status, d.CallFlowLogic, object(d.Metadata), d.CreatedAt, v)
 	case calloutsv1.CalloutUpdated:
 		var d calloutsv1.CalloutUpdatedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return err
 		}
-		return exec(ctx, tx, `UPDATE known_callouts SET call_flow_logic = $2, metadata = $3, version = $4
-			WHERE id = $1 AND version < $4`, id, d.CallFlowLogic, d.Metadata, v)
+		return exec(ctx, tx, `UPDATE known_callouts SET call_flow_logic = $2,
+			metadata = $3, updated_at = $4, version = $5
+			WHERE id = $1 AND version < $5`, id, d.CallFlowLogic, object(d.Metadata), d.UpdatedAt, v)
 	case calloutsv1.CalloutStarted,
 		calloutsv1.CalloutPaused,
 		calloutsv1.CalloutResumed,
@@ -121,24 +147,33 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) error {
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return err
 		}
-		return exec(ctx, tx, `UPDATE known_callouts SET status = $2, version = $3
-			WHERE id = $1 AND version < $3`, id, d.Status, v)
+		return exec(ctx, tx, `UPDATE known_callouts SET status = $2, updated_at = $3, version = $4
+			WHERE id = $1 AND version < $4`, id, d.Status, d.UpdatedAt, v)
 	case calloutsv1.ParticipationCreated:
 		var d calloutsv1.ParticipationCreatedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return err
 		}
 		return exec(ctx, tx, `
-			INSERT INTO known_participations (id, account_id, callout_id, contact_id, msisdn, call_flow_logic, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-			id, d.AccountID, d.CalloutID, d.ContactID, d.MSISDN, d.CallFlowLogic, v)
+			INSERT INTO known_participations (id, account_id, callout_id, contact_id, msisdn,
+				call_flow_logic, metadata, callout_population_id, created_at, updated_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
+			ON CONFLICT (id) DO NOTHING`,
+			id, d.AccountID, d.CalloutID, d.ContactID, d.MSISDN, d.CallFlowLogic, object(d.Metadata),
+			d.CalloutPopulationID, d.CreatedAt, v)
 	case calloutsv1.ParticipationUpdated:
 		var d calloutsv1.ParticipationUpdatedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return err
 		}
-		return exec(ctx, tx, `UPDATE known_participations SET msisdn = $2, call_flow_logic = $3, version = $4
-			WHERE id = $1 AND version < $4`, id, d.MSISDN, d.CallFlowLogic, v)
+		return exec(ctx, tx, `UPDATE known_participations SET msisdn = $2, call_flow_logic = $3,
+			metadata = $4, updated_at = $5, version = $6
+			WHERE id = $1 AND version < $6`,
+			id, d.MSISDN, d.CallFlowLogic, object(d.Metadata), d.UpdatedAt, v)
+	case calloutsv1.ParticipationsPopulated:
+		return applyPopulated(ctx, tx, env)
+	case calloutsv1.ContactsImported:
+		return applyContactsImported(ctx, tx, env)
 	case calloutsv1.ContactDeleted:
 		return exec(ctx, tx, `DELETE FROM known_contacts WHERE id = $1`, id)
 	case calloutsv1.CalloutDeleted:
@@ -149,6 +184,14 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) error {
 		return exec(ctx, tx, `DELETE FROM known_accounts WHERE id = $1`, id)
 	}
 	return nil
+}
+
+// object is a metadata payload as stored: an absent or null one is {}.
+func object(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "{}"
+	}
+	return string(raw)
 }
 
 func exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {

@@ -15,7 +15,7 @@ func TestCheckRequestParams(t *testing.T) {
 	require.Equal(t, "can't be blank", CheckRequestParams(map[string]any{}))
 	require.Equal(t, "is not included in the list", CheckRequestParams(map[string]any{"foo": "bar"}))
 	require.Empty(t, CheckRequestParams(map[string]any{"from": "1234", "url": "http://x", "method": "GET"}))
-	require.Len(t, RequestParams(), 21)
+	require.Len(t, tel.RequestParams(), 21)
 }
 
 func TestEvents(t *testing.T) {
