@@ -4,11 +4,11 @@
 GO      ?= go
 PKGS    := ./shared/... ./services/gateway/... ./services/callouts/... \
            ./services/telephony/... ./services/batches/... ./devstack/... \
-           ./deploy/chartcheck/...
+           ./deploy/chartcheck/... ./examples/...
 SERVICES := gateway callouts telephony batches
 TIMEOUT ?= 20m
 
-.PHONY: run test vet build fmt lint clean helm-lint helm-template
+.PHONY: run test vet build fmt lint clean helm-lint helm-template demo
 
 ## run: start PostgreSQL, NATS and the four services with data in ./.data
 # The supervisor is built and then run directly rather than with go run,
@@ -17,6 +17,13 @@ run:
 	@mkdir -p bin
 	$(GO) build -o bin/scfm-dev ./devstack/cmd/scfm-dev
 	./bin/scfm-dev
+
+## demo: on a running `make run`, import examples/contacts.csv, call the
+## Khmer speakers through the simulator with retries, and check the outcome
+demo:
+	@mkdir -p bin
+	$(GO) build -o bin/scfm ./services/gateway/cmd/scfm
+	./bin/scfm demo --contacts examples/contacts.csv
 
 ## test: vet, then run every test of every workspace module
 test: vet
@@ -34,11 +41,11 @@ build:
 
 ## fmt: format all Go files
 fmt:
-	gofmt -w shared services devstack
+	gofmt -w shared services devstack examples
 
 ## lint: fail on unformatted files, then vet
 lint: vet
-	@out="$$(gofmt -l shared services devstack)"; \
+	@out="$$(gofmt -l shared services devstack examples)"; \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # helm runs through go tool from its own module file, so there is nothing to

@@ -109,6 +109,13 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("write %s: %w", urlFile, err)
 	}
 	cleanups = append(cleanups, func(context.Context) { _ = os.Remove(urlFile) })
+
+	// scfm events tail reads the event streams from this NATS.
+	natsFile := filepath.Join(dataDir, "nats-url")
+	if err := os.WriteFile(natsFile, []byte(natsURL+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", natsFile, err)
+	}
+	cleanups = append(cleanups, func(context.Context) { _ = os.Remove(natsFile) })
 	printWelcome(cfg.Stdout, s)
 
 	<-ctx.Done()

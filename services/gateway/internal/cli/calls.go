@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"scfm/gateway/internal/apiclient"
+)
+
+// createCalls creates one call for every participation of the callout that
+// is due for one, and returns how many it created.
+func (a *app) createCalls(
+	ctx context.Context, c *apiclient.Client, id int64, attempt int, opts runOptions,
+) (int64, error) {
+	op, err := a.runBatch(ctx, c, batchSpec{
+		calloutID: id,
+		typ:       apiclient.PhoneCallCreate,
+		parameters: map[string]any{
+			"remote_request_params": opts.remoteParams(),
+			"callout_filter_params": map[string]any{"status": "running"},
+			"callout_participation_filter_params": map[string]any{
+				"callout_id":                     strconv.FormatInt(id, 10),
+				"no_phone_calls_or_last_attempt": opts.retryStatuses(),
+			},
+			"skip_validate_preview_presence": true,
+		},
+		metadata: map[string]any{"created_by": "scfm callouts run", "attempt": attempt},
+		label:    fmt.Sprintf("attempt %d: create calls", attempt),
+	})
+	if err != nil {
+		return 0, err
+	}
+
+	return batchResults(ctx, c, op, "phone_calls")
+}
+
+// queueCalls queues the callout's created calls, all at once or, with a
+// rate, in slices of one second's worth, and returns how many it queued.
+func (a *app) queueCalls(
+	ctx context.Context, c *apiclient.Client, id int64, label string, opts runOptions,
+) (int64, error) {
+	params := map[string]any{
+		"phone_call_filter_params": map[string]any{"status": "created"},
+		"callout_filter_params":    map[string]any{"status": "running"},
+		"callout_participation_filter_params": map[string]any{
+			"callout_id": strconv.FormatInt(id, 10),
+		},
+		"skip_validate_preview_presence": true,
+	}
+
+	slice := int64(0)
+	if opts.rate > 0 {
+		slice = max(1, int64(math.Round(opts.rate)))
+		params["limit"] = slice
+	}
+
+	var queued int64
+	for {
+		began := time.Now()
+		op, err := a.runBatch(ctx, c, batchSpec{
+			calloutID: id, typ: apiclient.PhoneCallQueue, parameters: params,
+			metadata: map[string]any{"created_by": "scfm callouts run"},
+			label:    label + ": queue calls",
+		})
+		if err != nil {
+			return queued, err
+		}
+
+		n, err := batchResults(ctx, c, op, "phone_calls")
+		if err != nil {
+			return queued, err
+		}
+		queued += n
+
+		if slice == 0 || n < slice {
+			return queued, nil
+		}
+
+		// A slice of rate calls may start once a second has passed since the
+		// previous one.
+		wait := time.Duration(float64(n)/opts.rate*float64(time.Second)) - time.Since(began)
+		if err := pause(ctx, max(wait, 0)); err != nil {
+			return queued, err
+		}
+	}
+}
+
+// waitCalls waits until no call of the callout is in flight, showing how
+// many of the expected calls have finished.
+func (a *app) waitCalls(
+	ctx context.Context, c *apiclient.Client, id, expected int64, label string,
+) error {
+	m := a.newMeter(label, expected, false)
+	defer m.Done()
+
+	for {
+		s, err := c.Summary(ctx, id)
+		if err != nil {
+			return err
+		}
+
+		inFlight := s.PhoneCalls.InFlight
+		m.Set(max(expected-inFlight, 0), max(expected, inFlight))
+		if inFlight == 0 {
+			return nil
+		}
+
+		created := s.PhoneCalls.ByStatus["created"]
+		if s.Status != "running" && created == inFlight {
+			return fmt.Errorf("callout %d is %s: %d calls are created but will not be queued "+
+				"until it runs again", id, s.Status, created)
+		}
+
+		if err := pause(ctx, 500*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// printRun writes what a run did and the callout's summary.
+func (a *app) printRun(ctx context.Context, c *apiclient.Client, r runReport) error {
+	w := a.env.Stdout
+	for i, n := range r.rounds {
+		fmt.Fprintf(w, "attempt %d: %d calls\n", r.prior+i+1, n)
+	}
+
+	switch {
+	case len(r.rounds) == 0 && r.left == 0:
+		fmt.Fprintf(w, "callout %d: nobody left to call\n", r.calloutID)
+	case r.left == 0:
+		fmt.Fprintf(w, "callout %d: nobody left to call after %d attempt(s)\n", r.calloutID,
+			r.prior+len(r.rounds))
+	default:
+		fmt.Fprintf(w, "callout %d: %d participations still due for a call are out of attempts\n",
+			r.calloutID, r.left)
+	}
+
+	s, err := c.Summary(ctx, r.calloutID)
+	if err != nil {
+		return err
+	}
+
+	writeSummary(w, s)
+
+	return nil
+}
