@@ -84,6 +84,9 @@ func (h *Handlers) DeleteContact(ctx context.Context, req natsbus.Request) (repl
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+		if err := lockAccountContacts(ctx, tx, req.AccountID, true); err != nil {
+			return reply.Reply{}, err
+		}
 		s, found, err := loadContact(ctx, tx, req.AccountID, w.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err

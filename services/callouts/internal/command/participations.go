@@ -46,6 +46,9 @@ func (h *Handlers) CreateParticipation(ctx context.Context, req natsbus.Request)
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+		if err := lockAccountContacts(ctx, tx, req.AccountID, false); err != nil {
+			return reply.Reply{}, err
+		}
 		k, found, err := loadCallout(ctx, tx, req.AccountID, w.CalloutID)
 		if err != nil || !found {
 			return reply.NotFound(), err

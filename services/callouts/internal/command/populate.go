@@ -26,7 +26,8 @@ import (
 //
 // The work is set-based, a few statements per step whatever its size, and
 // the step holds its callout's row lock, so single participation creates
-// in the same callout wait for it. A write that still races with it (a
+// in the same callout wait for it, and its account's contacts lock (shared),
+// so no contact it adds is deleted under it. A write that still races with it (a
 // participation update taking the number of a contact the step adds) ends
 // the step in a unique violation, which rolls it back; the runner then
 // decides it again.
@@ -39,6 +40,9 @@ func (h *Handlers) Populate(ctx context.Context, req natsbus.Request) (reply.Rep
 		return r, nil
 	}
 	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+		if err := lockAccountContacts(ctx, tx, req.AccountID, false); err != nil {
+			return reply.Reply{}, err
+		}
 		k, found, err := loadCallout(ctx, tx, req.AccountID, *s.CalloutID)
 		if err != nil || !found {
 			return reply.NotFound(), err
