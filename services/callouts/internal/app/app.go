@@ -12,9 +12,11 @@ import (
 	"scfm/callouts/internal/command"
 	"scfm/callouts/internal/config"
 	"scfm/callouts/internal/credkv"
+	"scfm/callouts/internal/knownbatches"
 	"scfm/callouts/internal/postgres"
 	"scfm/callouts/internal/tokenkv"
 	"scfm/shared/callflow"
+	"scfm/shared/contract/batchesv1"
 	"scfm/shared/contract/calloutsv1"
 	"scfm/shared/contract/telephonyv1"
 	"scfm/shared/eventstore"
@@ -50,9 +52,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 
 	// Streams and the token bucket.
-	// The service also reads the telephony service's events, whichever
-	// service starts first.
-	for _, s := range []string{calloutsv1.Service, telephonyv1.Service} {
+	// The service also reads the telephony and batches services' events,
+	// whichever service starts first.
+	for _, s := range []string{calloutsv1.Service, telephonyv1.Service, batchesv1.Service} {
 		if err := natsbus.EnsureStreams(ctx, rt.JS, rt.Names, s, rt.StreamConfig()); err != nil {
 			return err
 		}
@@ -90,6 +92,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	rt.Go("relay", outbox.NewRelay(rt.Pool, rt.JS, rt.Names, calloutsv1.Service, log).Run)
 	rt.Go("token-bucket", tokenkv.NewFeed(rt.Pool, kv, log).Run)
 	rt.Go("credentials-bucket", credkv.NewFeed(rt.Pool, creds, log).Run)
+
+	// The batch operations that keep accounts and callouts from deletion.
+	rt.Go("batch-operations", func(ctx context.Context) error {
+		return knownbatches.Run(ctx, rt.Pool, rt.JS, rt.Names, log)
+	})
 
 	// The call history of participations, from telephony's events.
 	rt.Go("call-history", func(ctx context.Context) error {

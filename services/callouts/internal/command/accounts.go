@@ -82,11 +82,8 @@ func (h *Handlers) UpdateAccount(ctx context.Context, req natsbus.Request) (repl
 	})
 }
 
-// DeleteAccount removes an account that owns nothing any more.
-//
-// TODO: also refuse while the account has batch operations ("dependent
-// batch operations exist"), once the callouts service keeps a projection of
-// the batches service's operations.
+// DeleteAccount removes an account that owns nothing any more, batch
+// operations included (as far as this service has heard of them).
 func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w account.Write
 	if r, ok := commands.Decode(req.Data, &w); !ok {
@@ -105,6 +102,7 @@ func (h *Handlers) DeleteAccount(ctx context.Context, req natsbus.Request) (repl
 			{"users WHERE account_id = $1", "users"},
 			{"contacts WHERE account_id = $1", "contacts"},
 			{"callouts WHERE account_id = $1", "callouts"},
+			{"known_batch_operations WHERE account_id = $1", "batch operations"},
 		} {
 			if blocked, err := commands.Exists(ctx, tx, dep.from, old.ID); err != nil || blocked {
 				return reply.Invalid1(

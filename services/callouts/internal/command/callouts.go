@@ -131,12 +131,8 @@ func (h *Handlers) CalloutEvent(ctx context.Context, req natsbus.Request) (reply
 	})
 }
 
-// DeleteCallout removes a callout without participations, whatever its
-// status.
-//
-// TODO: also refuse while batch operations name the callout ("Cannot delete
-// record because dependent batch operations exist"), once the callouts
-// service keeps a projection of the batches service's operations.
+// DeleteCallout removes a callout without participations or batch
+// operations, whatever its status.
 func (h *Handlers) DeleteCallout(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var w CalloutWrite
 	if r, ok := commands.Decode(req.Data, &w); !ok {
@@ -147,12 +143,13 @@ func (h *Handlers) DeleteCallout(ctx context.Context, req natsbus.Request) (repl
 		if err != nil || !found {
 			return reply.NotFound(), err
 		}
-		if blocked, err := commands.Exists(ctx, tx, "callout_participations WHERE callout_id = $1", s.id); err != nil ||
-			blocked {
-			return reply.Invalid1(
-				"base",
-				"Cannot delete record because dependent callout participations exist",
-			), err
+		for _, dep := range []struct{ from, name string }{
+			{"callout_participations WHERE callout_id = $1", "callout participations"},
+			{"known_batch_operations WHERE callout_id = $1", "batch operations"},
+		} {
+			if blocked, err := commands.Exists(ctx, tx, dep.from, s.id); err != nil || blocked {
+				return reply.Invalid1("base", "Cannot delete record because dependent "+dep.name+" exist"), err
+			}
 		}
 		ev := eventstore.New(
 			calloutsv1.AggregateCallout,
