@@ -71,6 +71,19 @@ func (r *Recorder) Record(ctx context.Context, events ...eventstore.Event) error
 	return nil
 }
 
+// Projected keeps events whose effect on the read tables the command has
+// already written itself, set-based (a bulk insert), for appending. Their
+// projection must still produce the same rows when the log is replayed.
+func (r *Recorder) Projected(events ...eventstore.Event) error {
+	for _, e := range events {
+		if len(e.Data) > MaxEventBytes {
+			return ErrTooLarge
+		}
+	}
+	r.events = append(r.events, events...)
+	return nil
+}
+
 // Metadata is the event metadata of the command being decided.
 func (r *Recorder) Metadata() eventstore.Metadata {
 	return eventstore.Metadata{

@@ -22,15 +22,13 @@ import (
 // Step.Limit of the account's contacts matching the population's contact
 // filter with ids above Step.After, and adds those not yet in the callout
 // to it. The participations are recorded as bulk events on the
-// population's stream; their projection inserts the rows.
+// population's stream.
 //
-// The work is set-based, a few statements per step whatever its size, and
-// the step holds its callout's row lock, so single participation creates
-// in the same callout wait for it, and its account's contacts lock (shared),
-// so no contact it adds is deleted under it. A write that still races with it (a
-// participation update taking the number of a contact the step adds) ends
-// the step in a unique violation, which rolls it back; the runner then
-// decides it again.
+// The work is set-based, a few statements per step whatever its size: the
+// step inserts the rows itself (see insertPopulation) and records the
+// events that describe them. It holds its callout's row lock, so single
+// participation creates in the same callout wait for it, and its account's
+// contacts lock (shared), so no contact it adds is deleted under it.
 func (h *Handlers) Populate(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	var s batchops.Step
 	if r, ok := commands.Decode(req.Data, &s); !ok {
@@ -48,27 +46,22 @@ func (h *Handlers) Populate(ctx context.Context, req natsbus.Request) (reply.Rep
 			return reply.NotFound(), err
 		}
 
-		selected, err := selectPopulation(ctx, tx, req.AccountID, k.id, s)
+		at := h.clock()
+		sel, err := insertPopulation(ctx, tx, req.AccountID, k.id, s, at)
 		if err != nil {
 			return reply.Reply{}, err
 		}
-		res := batchops.StepResult{Selected: len(selected), Last: s.After, Done: len(selected) < s.Limit}
-		if len(selected) > 0 {
-			res.Last = selected[len(selected)-1].ContactID
+		res := batchops.StepResult{
+			Selected: sel.count, Applied: len(sel.fresh), Last: s.After, Done: sel.count < s.Limit,
 		}
-		fresh := make([]calloutsv1.PopulatedParticipationV1, 0, len(selected))
-		for _, c := range selected {
-			if c.ID != 0 {
-				fresh = append(fresh, c)
-			}
+		if sel.count > 0 {
+			res.Last = sel.last
 		}
-		res.Applied = len(fresh)
-
-		events, err := populationEvents(ctx, tx, rec, req.AccountID, k.id, s.OperationID, fresh, h.clock())
+		events, err := populationEvents(ctx, tx, rec, req.AccountID, k.id, s.OperationID, sel.fresh, at)
 		if err != nil {
 			return reply.Reply{}, err
 		}
-		if err := rec.Record(ctx, events...); err != nil {
+		if err := rec.Projected(events...); err != nil {
 			return reply.Reply{}, err
 		}
 		return reply.JSON(200, res), nil
@@ -90,55 +83,60 @@ func checkStep(s batchops.Step) (reply.Reply, bool) {
 	return reply.Reply{}, true
 }
 
-// selectPopulation returns the contacts a step selects, in id order. Those
-// already in the callout (by contact or by number) come with ID 0; the
-// others with the id of their new participation, drawn from the
-// participations' identity sequence in the same statement. Contact numbers
-// are unique within an account, so two selected contacts never compete for
-// one number.
-func selectPopulation(
+// population is what one step selected and created.
+type population struct {
+	count int   // contacts selected
+	last  int64 // the last one's id
+	fresh []calloutsv1.PopulatedParticipationV1
+}
+
+// insertPopulation selects the contacts of a step, in id order, and inserts
+// a participation for each that is not in the callout yet, in one
+// statement: the unique keys (contact, number) skip those already in it,
+// and a concurrent create of the same participation is waited for and then
+// skipped too. The rows are the projection of the events the step records,
+// written here set-based; replaying those events writes the same rows.
+func insertPopulation(
 	ctx context.Context,
 	tx pgx.Tx,
 	accountID, calloutID int64,
 	s batchops.Step,
-) ([]calloutsv1.PopulatedParticipationV1, error) {
+	at time.Time,
+) (population, error) {
 	var b filter.Builder
 	b.Where("c.account_id = " + b.Arg(accountID))
 	b.Where("c.id > " + b.Arg(s.After))
 	query.ContactFilter(&b, s.ContactFilter, "c")
 	limit := b.Arg(s.Limit)
-	k := b.Arg(calloutID)
+	acct, k, op, when := b.Arg(accountID), b.Arg(calloutID), b.Arg(s.OperationID), b.Arg(at)
 
-	// Each candidate is looked up by the two unique keys, one index probe
-	// each, however many participations the callout has already: scalar
-	// subqueries are never turned into a scan of the whole callout. The
-	// sequence name is an init plan, looked up once, and nextval runs only
-	// for the candidates that are new, in contact id order.
 	sql := `
-		SELECT s.id, s.msisdn,
-			CASE WHEN (SELECT true FROM callout_participations p
-					WHERE p.callout_id = ` + k + ` AND p.contact_id = s.id) IS NULL
-				AND (SELECT true FROM callout_participations p
-					WHERE p.callout_id = ` + k + ` AND p.msisdn = s.msisdn) IS NULL
-			THEN nextval((SELECT pg_get_serial_sequence('callout_participations', 'id'))::regclass)
-			ELSE 0 END
-		FROM (SELECT c.id, c.msisdn FROM contacts c WHERE ` + b.SQL() + `
-			ORDER BY c.id LIMIT ` + limit + `) s
-		ORDER BY s.id`
-	rows, err := tx.Query(ctx, sql, b.Args()...)
-	if err != nil {
-		return nil, fmt.Errorf("select population of callout %d: %w", calloutID, err)
+		WITH s AS (
+			SELECT c.id, c.msisdn FROM contacts c WHERE ` + b.SQL() + ` ORDER BY c.id LIMIT ` + limit + `
+		), ins AS (
+			INSERT INTO callout_participations (account_id, callout_id, contact_id, callout_population_id,
+				msisdn, metadata, created_at, updated_at, version)
+			SELECT ` + acct + `, ` + k + `, s.id, ` + op + `, s.msisdn, '{}', ` + when + `, ` + when + `, 1
+			FROM s ORDER BY s.id
+			ON CONFLICT DO NOTHING
+			RETURNING id, contact_id, msisdn
+		)
+		SELECT (SELECT count(*) FROM s), (SELECT coalesce(max(id), 0) FROM s),
+			coalesce(array_agg(id ORDER BY contact_id), '{}'),
+			coalesce(array_agg(contact_id ORDER BY contact_id), '{}'),
+			coalesce(array_agg(msisdn ORDER BY contact_id), '{}')
+		FROM ins`
+	var p population
+	var ids, contacts []int64
+	var numbers []string
+	if err := tx.QueryRow(ctx, sql, b.Args()...).Scan(&p.count, &p.last, &ids, &contacts, &numbers); err != nil {
+		return p, fmt.Errorf("populate callout %d: %w", calloutID, err)
 	}
-	out := make([]calloutsv1.PopulatedParticipationV1, 0, min(s.Limit, 1<<16))
-	var p calloutsv1.PopulatedParticipationV1
-	_, err = pgx.ForEachRow(rows, []any{&p.ContactID, &p.MSISDN, &p.ID}, func() error {
-		out = append(out, p)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("select population of callout %d: %w", calloutID, err)
+	p.fresh = make([]calloutsv1.PopulatedParticipationV1, len(ids))
+	for i := range ids {
+		p.fresh[i] = calloutsv1.PopulatedParticipationV1{ID: ids[i], ContactID: contacts[i], MSISDN: numbers[i]}
 	}
-	return out, nil
+	return p, nil
 }
 
 // populationEvents splits the new participations into events of at most
