@@ -15,7 +15,8 @@ import (
 )
 
 // EnvelopeBatch handles a batch of events; a nil error acknowledges all of
-// them, an error has all of them redelivered. It must tolerate repeats.
+// them, an error has the same batch applied again after a pause. It must
+// tolerate repeats.
 type EnvelopeBatch func(ctx context.Context, events []contract.Envelope) error
 
 // ConsumeEvents feeds the events of a durable consumer on stream to apply,
@@ -55,18 +56,36 @@ func ConsumeEvents(
 		if len(msgs) == 0 {
 			continue
 		}
-		if err := apply(ctx, events); err != nil {
-			log.WarnContext(ctx, "apply events; they will be redelivered", "err", err, "count", len(msgs))
-			for _, m := range msgs {
-				_ = m.NakWithDelay(time.Second)
-			}
-			continue
+		if err := applyInOrder(ctx, msgs, events, apply, log); err != nil {
+			return nil // ctx ended: the unacknowledged events are redelivered
 		}
 		for _, m := range msgs {
 			_ = m.Ack()
 		}
 	}
 	return nil
+}
+
+// applyInOrder applies a batch until it succeeds or ctx ends. A failed
+// batch is tried again as it is, with a growing pause, instead of being
+// handed back to the server: later events must not be applied before it,
+// since projectors record how far in the stream they are.
+func applyInOrder(
+	ctx context.Context, msgs []jetstream.Msg, events []contract.Envelope, apply EnvelopeBatch, log *slog.Logger,
+) error {
+	wait := 100 * time.Millisecond
+	for {
+		err := apply(ctx, events)
+		if err == nil || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		log.WarnContext(ctx, "apply events; trying again", "err", err, "count", len(msgs))
+		for _, m := range msgs {
+			_ = m.InProgress() // keep them ours while we retry
+		}
+		pause(ctx, wait)
+		wait = min(2*wait, 10*time.Second)
+	}
 }
 
 func pause(ctx context.Context, d time.Duration) {
