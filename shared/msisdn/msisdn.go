@@ -114,3 +114,15 @@ func leadingZeros(b []byte) int {
 
 	return n
 }
+
+// Assigned reports whether normalized is not only possible but a number in
+// a range its country has assigned (libphonenumber's IsValidNumber). It is
+// stricter than [Valid], which accepts new ranges too; callers use it only
+// to tell a sloppily written international number from a national one.
+func Assigned(normalized string) bool {
+	if !Valid(normalized) {
+		return false
+	}
+	num, err := phonenumbers.Parse(normalized, "")
+	return err == nil && phonenumbers.IsValidNumber(num)
+}

@@ -135,3 +135,19 @@ func TestAsciiDigitRuns(t *testing.T) {
 	require.Equal(t, byte('3'), asciiDigit('៣'))
 	require.Equal(t, byte(0), asciiDigit('x'))
 }
+
+func TestAssigned(t *testing.T) {
+	t.Parallel()
+
+	for n, want := range map[string]bool{
+		"+85512345678":  true,  // Cambodia, a mobile range
+		"+252612345678": true,  // Somalia
+		"+12345678":     false, // "012 345 678" read as international
+		"+1":            false,
+		"garbage":       false,
+	} {
+		if got := Assigned(n); got != want {
+			t.Errorf("Assigned(%q) = %v, want %v", n, got, want)
+		}
+	}
+}

@@ -75,10 +75,10 @@ func checkRow(r calloutsv1.ImportRow) (checkedRow, string) {
 	if scientific(r.MSISDN) {
 		return checkedRow{}, reasonScientific
 	}
-	if national(r.MSISDN) {
+	n := msisdn.Normalize(r.MSISDN)
+	if national(r.MSISDN) && !msisdn.Assigned(n) {
 		return checkedRow{}, reasonNational
 	}
-	n := msisdn.Normalize(r.MSISDN)
 	switch {
 	case n == "":
 		return checkedRow{}, reasonBlank
@@ -180,11 +180,13 @@ func digits(s string) bool {
 	return true
 }
 
-// national reports whether s is written in a national form: its digits
-// start with a single 0 (a trunk prefix) and no plus comes first. Numbers
-// carry no default country, so reading one as international would turn a
-// Cambodian 012 345 678 into +1 2345678: an import refuses it instead. A
-// leading 00 is the international prefix and passes.
+// national reports whether s may be written in a national form: its
+// digits start with a single 0 (a trunk prefix) and no plus comes first.
+// Numbers carry no default country, so reading a national number as
+// international turns a Cambodian 012 345 678 into +1 2345678: an import
+// refuses such a row unless what follows the 0 is a number its country has
+// assigned (0855 12 345 678 is a sloppy +855 12 345 678). A leading 00 is
+// the international prefix and passes.
 func national(s string) bool {
 	var lead []byte
 	for i := 0; i < len(s) && len(lead) < 2; i++ {

@@ -54,6 +54,21 @@ func TestNational(t *testing.T) {
 	}
 }
 
+func TestNationalNumbersAreRejectedUnlessInternationalAfterTheZero(t *testing.T) {
+	t.Parallel()
+
+	for written, want := range map[string]string{
+		"012-345-678":       reasonNational,
+		"0855 12 345 678":   "",
+		"0252 61 234 5678":  "",
+		"+855 12 345 678":   "",
+		"00 252 61 2345678": "",
+	} {
+		_, reason := checkRow(calloutsv1.ImportRow{Row: 1, MSISDN: written})
+		require.Equal(t, want, reason, written)
+	}
+}
+
 func TestCheckRows(t *testing.T) {
 	t.Parallel()
 
