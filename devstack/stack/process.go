@@ -84,6 +84,18 @@ func (p *process) startLocked() error {
 	return nil
 }
 
+// pid is the id of the running process, 0 when none runs.
+func (p *process) pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	if !p.running() || p.cmd.Process == nil {
+		return 0
+	}
+
+	return p.cmd.Process.Pid
+}
+
 // running reports whether a started process has not exited; p.mu is held.
 func (p *process) running() bool {
 	if p.done == nil {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+
+	"scfm/shared/svc"
 )
 
 // readyPoll is the interval between readiness checks.
@@ -77,7 +80,7 @@ func (s *Stack) waitReady(ctx context.Context, procs []*process) error {
 func notReady(ctx context.Context, client *http.Client, procs []*process) []*process {
 	var out []*process
 	for _, p := range procs {
-		if !isReady(ctx, client, p.readyURL) {
+		if !isReady(ctx, client, p.readyURL, p.pid()) {
 			out = append(out, p)
 		}
 	}
@@ -85,8 +88,13 @@ func notReady(ctx context.Context, client *http.Client, procs []*process) []*pro
 	return out
 }
 
-// isReady reports whether url answers 200.
-func isReady(ctx context.Context, client *http.Client, url string) bool {
+// isReady reports whether url answers 200 from the process pid, so that
+// another program that holds the port (another make run, say) never passes
+// for the service.
+func isReady(ctx context.Context, client *http.Client, url string, pid int) bool {
+	if pid == 0 {
+		return false
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return false
@@ -98,7 +106,7 @@ func isReady(ctx context.Context, client *http.Client, url string) bool {
 	}
 
 	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return resp.StatusCode == http.StatusOK && resp.Header.Get(svc.HeaderProcessID) == strconv.Itoa(pid)
 }
 
 // exitedFor returns a service whose process has exited, or nil.

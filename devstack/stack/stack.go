@@ -59,6 +59,10 @@ type Options struct {
 
 	// GatewayPort is the public API port. 0 picks a free port below 32768.
 	GatewayPort int
+	// PreferredGatewayPort is used as GatewayPort when GatewayPort is 0 and
+	// it is free once the binaries are built (a build takes long enough for
+	// another program to take a port checked before it).
+	PreferredGatewayPort int
 
 	// AdminTokenFile keeps the super-admin token between runs: when it
 	// exists its token is used, otherwise seed-admin runs and its token is
@@ -205,6 +209,10 @@ func (s *Stack) allocatePorts() error {
 	for _, name := range Services() {
 		if name == "gateway" && s.opts.GatewayPort != 0 {
 			s.ports[name] = s.opts.GatewayPort
+			continue
+		}
+		if name == "gateway" && s.opts.PreferredGatewayPort != 0 && PortFree(s.opts.PreferredGatewayPort) {
+			s.ports[name] = s.opts.PreferredGatewayPort
 			continue
 		}
 

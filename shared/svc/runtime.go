@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,9 +176,15 @@ func (rt *Runtime) opsMux(api http.Handler) http.Handler {
 	return mux
 }
 
+// HeaderProcessID is the readiness answer's header naming the process id.
+const HeaderProcessID = "Scfm-Process-Id"
+
 // readyz answers 200 while the service is started, NATS is connected and
 // PostgreSQL answers; 503 otherwise, so a load balancer routes elsewhere.
 func (rt *Runtime) readyz(w http.ResponseWriter, r *http.Request) {
+	// Which process answers: a supervisor that started this one checks it,
+	// so another program on the same port never passes for it.
+	w.Header().Set(HeaderProcessID, strconv.Itoa(os.Getpid()))
 	problem := ""
 	switch {
 	case !rt.ready.Load():

@@ -187,21 +187,16 @@ func natsServer(
 func startServices(
 	ctx context.Context, cfg Config, dataDir, dbURL, natsURL string,
 ) (*stack.Stack, error) {
-	gatewayPort := 0
-	if stack.PortFree(preferredGatewayPort) {
-		gatewayPort = preferredGatewayPort
-	}
-
 	return stack.Start(ctx, stack.Options{
-		Root:           cfg.Root,
-		BinDir:         filepath.Join(dataDir, "bin"),
-		DatabaseURL:    dbURL,
-		NATSURL:        natsURL,
-		GatewayPort:    gatewayPort,
-		AdminTokenFile: filepath.Join(dataDir, "admin-token"),
-		AutoRestart:    true,
-		Logger:         cfg.Logger,
-		LogWriter:      cfg.ServiceLog,
+		Root:                 cfg.Root,
+		BinDir:               filepath.Join(dataDir, "bin"),
+		DatabaseURL:          dbURL,
+		NATSURL:              natsURL,
+		PreferredGatewayPort: preferredGatewayPort,
+		AdminTokenFile:       filepath.Join(dataDir, "admin-token"),
+		AutoRestart:          true,
+		Logger:               cfg.Logger,
+		LogWriter:            cfg.ServiceLog,
 	})
 }
 
