@@ -32,10 +32,12 @@ type Dispatcher struct {
 	log   *slog.Logger
 
 	limiters map[int64]*rate.Limiter
-	sem      chan struct{}
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	dialing  map[int64]bool // calls this process is dialling now
+	// cycle is how long the last dispatch cycle took, start to start.
+	cycle   time.Duration
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	dialing map[int64]bool // calls this process is dialling now
 	// outcomes carries provider answers to the recorder, which records
 	// them in batches: one commit for many calls.
 	outcomes chan command.Step
@@ -108,7 +110,7 @@ func (d *Dispatcher) lead(ctx context.Context) error {
 	}()
 	d.log.InfoContext(ctx, "dispatcher leading")
 
-	lastReconcile := time.Time{}
+	lastReconcile, lastTick := time.Time{}, time.Time{}
 	for ctx.Err() == nil {
 		if err := conn.Ping(ctx); err != nil {
 			return fmt.Errorf("leader session: %w", err)
@@ -119,6 +121,11 @@ func (d *Dispatcher) lead(ctx context.Context) error {
 			}
 			lastReconcile = time.Now()
 		}
+		now := time.Now()
+		if !lastTick.IsZero() {
+			d.cycle = now.Sub(lastTick)
+		}
+		lastTick = now
 		if err := d.tick(ctx); err != nil && ctx.Err() == nil {
 			d.log.WarnContext(ctx, "dispatch tick", "err", err)
 		}
@@ -191,10 +198,12 @@ func (d *Dispatcher) room(ctx context.Context, account int64, s settings) (int, 
 
 // limiter returns account's calls-per-second limiter, refreshed with its
 // current setting.
-// The burst is what one poll interval earns, so polling loses no calls
-// per second and never sends more than the rate over any second.
+// The burst is what one dispatch cycle earns (the poll interval, or longer
+// when a cycle's work takes longer, up to a second), so the rate is reached
+// however long a cycle takes, and no second sends more than about twice it.
 func (d *Dispatcher) limiter(account int64, s settings) *rate.Limiter {
-	burst := max(1, int(math.Ceil(s.cps*d.cfg.PollInterval.Seconds())))
+	cycle := min(max(d.cycle, d.cfg.PollInterval), time.Second)
+	burst := max(1, int(math.Ceil(s.cps*cycle.Seconds())))
 	l, ok := d.limiters[account]
 	if !ok {
 		l = rate.NewLimiter(rate.Limit(s.cps), burst)
