@@ -129,6 +129,9 @@ func (a *app) subscribe(
 			continue
 		}
 
+		if ctx.Err() != nil {
+			break // the limit was reached (or Ctrl-C) while subscribing
+		}
 		stream := names.EventStream(service)
 		cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
 			FilterSubjects: filters, DeliverPolicy: policy,
@@ -136,6 +139,9 @@ func (a *app) subscribe(
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
 			fmt.Fprintf(a.env.Stderr, "stream %s does not exist yet; skipped\n", stream)
 			continue
+		}
+		if err != nil && ctx.Err() != nil {
+			break
 		}
 		if err != nil {
 			return nil, unavailableError{fmt.Errorf("read stream %s: %w", stream, err)}
@@ -149,7 +155,7 @@ func (a *app) subscribe(
 		streams = append(streams, stream)
 	}
 
-	if len(streams) == 0 {
+	if len(streams) == 0 && ctx.Err() == nil {
 		return nil, usageError{errors.New("no event stream matches the given subjects")}
 	}
 

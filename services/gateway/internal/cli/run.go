@@ -122,6 +122,9 @@ func (a *app) runCallout(
 	if callout.Status != "running" {
 		return report, fmt.Errorf("callout %d is %s: start or resume it first", id, callout.Status)
 	}
+	if err := requireProvider(ctx, c); err != nil {
+		return report, err
+	}
 
 	if report.prior, err = priorAttempts(ctx, c, id); err != nil {
 		return report, err
@@ -220,4 +223,18 @@ func (o runOptions) remoteParams() map[string]any {
 	}
 
 	return p
+}
+
+// requireProvider refuses to run for an account that names no voice
+// provider: every call would end errored, after being paced like any other.
+func requireProvider(ctx context.Context, c *apiclient.Client) error {
+	acct, err := c.OwnAccount(ctx)
+	if err != nil {
+		return err
+	}
+	if p, _ := acct.Settings["platform_provider_name"].(string); p != "" {
+		return nil
+	}
+	return fmt.Errorf("account %d has no voice provider: set settings[platform_provider_name] "+
+		"(simulator, twilio or somleng) with PATCH /api/account first", acct.ID)
 }
