@@ -27,9 +27,8 @@ type ServerConfig struct {
 	// Workers bounds concurrent handlers per kind (commands, queries).
 	// Default 16.
 	Workers int
-	// HandlerTimeout bounds one handler call. Default 20s; it stays below the
-	// consumer's ack wait (30s) so a slow handler is not redelivered while
-	// it still runs.
+	// HandlerTimeout bounds one handler call. Default 20s; while it runs
+	// the command is kept in progress, so it is not redelivered meanwhile.
 	HandlerTimeout time.Duration
 	// MaxDeliver bounds deliveries of a failing command. Default 10.
 	MaxDeliver int
@@ -149,7 +148,7 @@ func (s *Server) startCommands(ctx context.Context) error {
 	cons, err := s.js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
 		Durable:       s.cfg.Service + "-commands",
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       s.cfg.HandlerTimeout + 10*time.Second,
+		AckWait:       commandAckWait,
 		MaxDeliver:    s.cfg.MaxDeliver,
 		MaxAckPending: s.cfg.Workers * 4,
 	})
@@ -160,10 +159,12 @@ func (s *Server) startCommands(ctx context.Context) error {
 	prefix := s.names.Subject(s.cfg.Service + ".cmd.")
 	sem := make(chan struct{}, s.cfg.Workers)
 	cc, err := cons.Consume(func(m jetstream.Msg) {
+		busy := keepInProgress(m)
 		sem <- struct{}{}
 		s.wg.Add(1)
 		go func() {
 			defer func() { <-sem; s.wg.Done() }()
+			defer busy()
 			s.serveCommand(m, prefix)
 		}()
 	}, jetstream.PullMaxMessages(s.cfg.Workers*2), jetstream.ConsumeErrHandler(
@@ -177,6 +178,31 @@ func (s *Server) startCommands(ctx context.Context) error {
 	}
 	s.consume = cc
 	return nil
+}
+
+// commandAckWait is how long the server waits for a command's ack before
+// delivering it again. It is short, so a command held by a service that
+// crashed is soon handled by another (or the restarted) one; while a
+// command waits for a worker or runs, keepInProgress extends it.
+const commandAckWait = 10 * time.Second
+
+// keepInProgress tells the server every few seconds that m is still being
+// handled, until the returned stop is called.
+func keepInProgress(m jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(commandAckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 func (s *Server) serveCommand(m jetstream.Msg, prefix string) {
