@@ -87,6 +87,12 @@ func TestCLIEventsTailFollowsNewEvents(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 
+	// The creation reaches the stream a moment after its answer: wait for
+	// it, so that it is history by the time tail starts.
+	seen := cliCommand(ctx, t, cliNATSEnv(t), "events", "tail", "--all", "--limit", "1",
+		"--subject", "callouts.evt.callout."+id+".>")
+	require.NoError(t, seen.Run())
+
 	cmd := cliCommand(ctx, t, cliNATSEnv(t), "events", "tail", "--limit", "1",
 		"--subject", "callouts.evt.callout."+id+".>")
 	var stdout strings.Builder
