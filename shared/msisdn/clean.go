@@ -45,6 +45,27 @@ func stripExtension(s string) string {
 	return s
 }
 
+// cutTrailer drops everything from the first sign that cannot belong to a
+// number written by hand: a letter or one of ; , / = * once a digit has been
+// seen. What follows such a sign is an extension, a dial pause or a second
+// number ("+855 12 345 680;ext=1", "… p7", "…,8", "… / 9"); gluing its digits
+// onto the number would dial somebody else.
+func cutTrailer(s string) string {
+	seenDigit := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isDigit(c):
+			seenDigit = true
+		case !seenDigit:
+		case c == ';' || c == ',' || c == '/' || c == '=' || c == '*',
+			c|0x20 >= 'a' && c|0x20 <= 'z':
+			return s[:i]
+		}
+	}
+	return s
+}
+
 // appendDigits appends to dst the digits of s, leaving out every zero that
 // directly follows an opening parenthesis once the characters other than
 // digits, '+', '(' and ')' are removed ("( 0 )" counts as "(0)"). Decimal

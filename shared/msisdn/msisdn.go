@@ -13,7 +13,9 @@ import "github.com/nyaruka/phonenumbers"
 // Normalize cleans up a raw phone number as users type it.
 //
 // The steps, in order: a trailing extension ("ext", "ex", "xt", "x", "#" or
-// ":" followed by up to six digits) is dropped; a zero that directly follows
+// ":" followed by up to six digits) is dropped, and so is everything from
+// the first letter or ; , / = * after a digit (an extension, a dial pause or
+// a second number); a zero that directly follows
 // an opening parenthesis, as in "+252 (0) 66", is dropped; decimal digits of
 // other scripts (Arabic-Indic, Khmer, full-width, ...) become ASCII digits;
 // every character other than a digit is dropped; leading zeros (an
@@ -34,7 +36,7 @@ func Normalize(raw string) string {
 	var buf [32]byte
 
 	buf[0] = '+'
-	out := appendDigits(buf[:1], stripExtension(raw))
+	out := appendDigits(buf[:1], cutTrailer(stripExtension(raw)))
 	if len(out) == 1 {
 		return ""
 	}

@@ -143,3 +143,17 @@ func TestNormalizeIdempotent(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeNeverGluesTrailersOntoTheNumber(t *testing.T) {
+	t.Parallel()
+
+	for _, raw := range []string{
+		"+85512345680;ext=1", "+85512345682 ext=3", "+85512345683 extension 4",
+		"+85512345686 p7", "+85512345687,8", "+85512345688 / 9", "+85512345689*2", "+85512345681 w 5",
+	} {
+		got := Normalize(raw)
+		require.Equal(t, "+855123456"+raw[10:12], got, raw)
+	}
+	require.Equal(t, "", Normalize("abc"), "letters alone are blank")
+	require.Equal(t, "+252662345678", Normalize("tel:+252662345678"))
+}
