@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -22,8 +23,9 @@ const (
 // csvScanner reads CSV records one at a time: fields separated by commas,
 // records ended by LF, CRLF or CR, quoted fields that may hold commas,
 // doubled quotes and line breaks. It is lenient where spreadsheets are
-// sloppy: a quote inside an unquoted field is text, text after a closing
-// quote is kept, and a quote left open ends with the file.
+// sloppy: a quote inside an unquoted field is text and text after a
+// closing quote is kept. A quote left open until the end of the file is an
+// error: it swallowed every row after it.
 type csvScanner struct {
 	in   *bufio.Reader
 	buf  []byte // the current record's fields, one after another
@@ -48,6 +50,9 @@ const (
 	quoteInQuoted // a quote inside a quoted field: its end, or half of ""
 )
 
+// errOpenQuote reports a quoted field that the file never closes.
+var errOpenQuote = errors.New("quoted field never closed")
+
 // next reads the next record; io.EOF when the file holds no more.
 func (s *csvScanner) next() error {
 	s.buf, s.ends, s.over = s.buf[:0], s.ends[:0], false
@@ -55,6 +60,9 @@ func (s *csvScanner) next() error {
 	for {
 		c, err := s.in.ReadByte()
 		if err != nil {
+			if errors.Is(err, io.EOF) && state == inQuoted {
+				return errOpenQuote
+			}
 			if errors.Is(err, io.EOF) && started {
 				s.endField()
 				return nil
@@ -208,6 +216,11 @@ func newCSVRows(r io.Reader) (*csvRows, error) {
 func (c *csvRows) next() (calloutsv1.ImportRow, error) {
 	for {
 		if err := c.s.next(); err != nil {
+			if errors.Is(err, errOpenQuote) {
+				return calloutsv1.ImportRow{}, fileError{fmt.Sprintf(
+					"has a quote opened in row %d that is never closed, so every row after it "+
+						"would be one cell", c.row+1)}
+			}
 			return calloutsv1.ImportRow{}, err
 		}
 		c.row++

@@ -129,11 +129,6 @@ func TestCSVRows(t *testing.T) {
 			want: []row{{1, "252662345678", "", problemNotUTF8}},
 		},
 		{
-			name: "a quote left open runs to the end",
-			text: "msisdn,note\n252662345678,\"open\nstill open",
-			want: []row{{1, "252662345678", `{"note":"open\nstill open"}`, ""}},
-		},
-		{
 			name: "old Mac line ends",
 			text: "msisdn\r252662345678\r252662345679",
 			want: []row{{1, "252662345678", `{}`, ""}, {2, "252662345679", `{}`, ""}},
@@ -150,6 +145,22 @@ func TestCSVRows(t *testing.T) {
 			require.Equal(t, tt.want, csvRowsOf(t, tt.text))
 		})
 	}
+}
+
+// A quote that is never closed swallows the rest of the file into one
+// cell: the import must fail, not report the rows it never saw as absent.
+func TestCSVQuoteLeftOpenIsAFileError(t *testing.T) {
+	t.Parallel()
+
+	rows, err := newCSVRows(strings.NewReader("msisdn,note\n252662345678,ok\n252662345679,\"open\nmore\n"))
+	require.NoError(t, err)
+	r, err := rows.next()
+	require.NoError(t, err)
+	require.EqualValues(t, 1, r.Row)
+	_, err = rows.next()
+	var fe fileError
+	require.ErrorAs(t, err, &fe)
+	require.Contains(t, err.Error(), "row 2")
 }
 
 func TestCSVRowsReadByteByByte(t *testing.T) {
