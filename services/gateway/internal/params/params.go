@@ -25,8 +25,8 @@ var ErrNotScalar = errors.New("params: value is not a scalar")
 // Error is a request whose parameters cannot be decoded: a malformed body or
 // query string, or a body over the size limit.
 type Error struct {
-	// Status is the HTTP status to answer with: http.StatusBadRequest or
-	// http.StatusRequestEntityTooLarge.
+	// Status is the HTTP status to answer with: http.StatusBadRequest,
+	// http.StatusRequestEntityTooLarge or http.StatusUnprocessableEntity.
 	Status int
 
 	// Message says what is wrong in words fit for the client.
@@ -99,5 +99,36 @@ func Decode(r *http.Request, maxBody int64) (map[string]any, error) {
 		params[key] = value
 	}
 
+	if leaves(params, 0) > MaxValues {
+		return nil, &Error{Status: http.StatusUnprocessableEntity,
+			Message: fmt.Sprintf("has more than %d values", MaxValues)}
+	}
+
 	return params, nil
+}
+
+// MaxValues caps the values (leaves of the nested parameters) one request
+// may send. Every value of a filter becomes a database argument; far more
+// than any client needs would exceed what one query can carry.
+const MaxValues = 2000
+
+// leaves counts the values of v, stopping early once past MaxValues.
+func leaves(v any, n int) int {
+	switch t := v.(type) {
+	case map[string]any:
+		for _, e := range t {
+			if n = leaves(e, n); n > MaxValues {
+				return n
+			}
+		}
+		return n
+	case []any:
+		for _, e := range t {
+			if n = leaves(e, n); n > MaxValues {
+				return n
+			}
+		}
+		return n
+	}
+	return n + 1
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -441,4 +442,25 @@ func newRequest(target, contentType, body string) *http.Request {
 	}
 
 	return r
+}
+
+func TestDecodeRefusesTooManyValues(t *testing.T) {
+	t.Parallel()
+
+	var b strings.Builder
+	b.WriteString(`{"q":{"metadata":{`)
+	for i := range MaxValues + 1 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":"v"`, i)
+	}
+	b.WriteString(`}}}`)
+	r := httptest.NewRequest(http.MethodGet, "/api/contacts", strings.NewReader(b.String()))
+	r.Header.Set("Content-Type", "application/json")
+
+	_, err := Decode(r, 0)
+	var pe *Error
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, http.StatusUnprocessableEntity, pe.Status)
 }
