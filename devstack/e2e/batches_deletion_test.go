@@ -51,3 +51,32 @@ func awaitStatus(t *testing.T, call func() response, status int, body string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// A queued operation keeps its id until its run is over: deleting it (or
+// changing its parameters) then is refused, so its results never outlive it.
+func TestBatchOperationQueuedIsNotDeletedNorChanged(t *testing.T) {
+	t.Parallel()
+
+	a := newCaller(t)
+	k := a.coNewCallout(t, "")
+	for i := range 3 {
+		a.batContact(t, 7100+i, "")
+	}
+	op := a.batNew(t, batCalloutOps(idOf(t, k)), "type="+batPopulation)
+	id := idOf(t, op)
+	a.batQueue(t, id, "queue")
+
+	// Queued, running or finished with results: never deleted now.
+	r := a.do(t, http.MethodDelete, batPath(id), "", "")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s", r)
+	r = a.form(t, http.MethodPatch, batPath(id), "parameters[contact_filter_params][msisdn]=1")
+	if r.Status != http.StatusNoContent { // it may have finished already
+		require.JSONEq(t,
+			`{"errors":{"parameters":["cannot change while the operation is queued or running"]}}`,
+			string(r.Body))
+	}
+
+	done := a.batAwait(t, id, batWait)
+	require.Equal(t, "finished", done["status"])
+	require.EqualValues(t, 3, batProgressOf(t, done).Applied)
+}

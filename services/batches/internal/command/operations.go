@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -78,7 +79,8 @@ func (h *Handlers) CreateOperation(ctx context.Context, req natsbus.Request) (re
 }
 
 // UpdateOperation replaces an operation's parameters (when sent) and
-// changes its metadata, in any status; the validations run again.
+// changes its metadata, in any status except that parameters stay as they
+// are while a run is queued or under way; the validations run again.
 func (h *Handlers) UpdateOperation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	if r, done, err := h.answered(ctx, req); done || err != nil {
 		return r, err
@@ -93,6 +95,9 @@ func (h *Handlers) UpdateOperation(ctx context.Context, req natsbus.Request) (re
 	}
 	params := op.Params
 	if w.Parameters != nil {
+		if busy(op.Status) {
+			return reply.Invalid1("parameters", msgParamsBusy), nil
+		}
 		params = w.Parameters
 	}
 	errs, err := h.validate(ctx, req, op.ID, op.Type, op.CalloutID, params)
@@ -104,6 +109,9 @@ func (h *Handlers) UpdateOperation(ctx context.Context, req natsbus.Request) (re
 		s, found, err := lockOp(ctx, tx, req.AccountID, op.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
+		}
+		if w.Parameters != nil && (s.status != op.Status || s.run != op.Run) {
+			return reply.Invalid1("parameters", msgParamsBusy), nil
 		}
 		md := s.metadata
 		if w.Metadata != nil {
@@ -118,8 +126,9 @@ func (h *Handlers) UpdateOperation(ctx context.Context, req natsbus.Request) (re
 	})
 }
 
-// DeleteOperation removes an operation that has no results: participations
-// it populated or calls it created, queued or fetched.
+// DeleteOperation removes an operation that has no results (participations
+// it populated or calls it created, queued or fetched) and no run queued or
+// under way, which would write results under an id that no longer exists.
 func (h *Handlers) DeleteOperation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
 	if r, done, err := h.answered(ctx, req); done || err != nil {
 		return r, err
@@ -131,6 +140,9 @@ func (h *Handlers) DeleteOperation(ctx context.Context, req natsbus.Request) (re
 	op, found, err := query.LoadOp(ctx, h.pool, req.AccountID, w.ID, w.Type)
 	if err != nil || !found {
 		return reply.NotFound(), err
+	}
+	if busy(op.Status) {
+		return reply.Invalid1("base", msgBusy), nil
 	}
 	name, what := batchops.QueryPhoneCalls, "phone calls"
 	if op.Type == batchops.CalloutPopulation {
@@ -149,6 +161,10 @@ func (h *Handlers) DeleteOperation(ctx context.Context, req natsbus.Request) (re
 		s, found, err := lockOp(ctx, tx, req.AccountID, op.ID)
 		if err != nil || !found {
 			return reply.NotFound(), err
+		}
+		if s.status != op.Status || s.run != op.Run {
+			// Queued since the results were looked at: they may exist now.
+			return reply.Invalid1("base", msgBusy), nil
 		}
 		ev := eventstore.New(b.AggregateBatchOperation, strconv.FormatInt(op.ID, 10), s.version+1, b.Deleted,
 			b.DeletedV1{ID: op.ID, AccountID: req.AccountID, DeletedAt: h.clock()}, rec.Metadata())
@@ -195,6 +211,18 @@ func (h *Handlers) OperationEvent(ctx context.Context, req natsbus.Request) (rep
 	return r, err
 }
 
+// Messages of the refusals while an operation runs: its run reads the
+// parameters it was queued with, and writes results under its id.
+const (
+	msgBusy       = "Cannot delete record while it is queued or running"
+	msgParamsBusy = "cannot change while the operation is queued or running"
+)
+
+// busy reports whether a run is waiting or under way.
+func busy(status string) bool {
+	return status == b.StatusQueued || status == b.StatusRunning
+}
+
 // opState is the write side's view of an operation.
 type opState struct {
 	status   string
@@ -209,7 +237,7 @@ func lockOp(ctx context.Context, tx pgx.Tx, account, id int64) (opState, bool, e
 	var md []byte
 	err := tx.QueryRow(ctx, `SELECT status, run, version, metadata::text FROM batch_operations
 		WHERE id = $1 AND account_id = $2 FOR UPDATE`, id, account).Scan(&s.status, &s.run, &s.version, &md)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return s, false, nil
 	}
 	if err != nil {
