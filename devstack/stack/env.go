@@ -30,6 +30,10 @@ func (s *Stack) serviceEnv(name string) []string {
 		"TELEPHONY_SIMULATOR_URL="+s.SimulatorURL(),
 		// Local stacks point accounts at providers on this machine.
 		"TELEPHONY_ALLOW_PRIVATE_PROVIDER_URLS=true",
+		// The built-in simulator keeps its calls in memory: after a restart
+		// of telephony the calls it was ringing are gone, and a fetch after
+		// a minute of silence finds that out (instead of after ten).
+		"TELEPHONY_STALE_AFTER=1m",
 	)
 
 	if port, ok := s.ports[name]; ok {

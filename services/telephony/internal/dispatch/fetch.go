@@ -83,9 +83,10 @@ func (d *Dispatcher) queueStale(ctx context.Context) error {
 }
 
 // fetch asks the provider for a call's status and moves the call by it: a
-// known status completes the transition, anything else (queued, or a
-// failed fetch) returns the call to remotely_queued; a call the provider
-// still holds as queued long after it was dispatched expires.
+// known status completes the transition, a call the provider denies (404)
+// is errored, anything else (queued, or a failed fetch) returns the call to
+// remotely_queued; a call the provider still holds as queued long after it
+// was dispatched expires.
 func (d *Dispatcher) fetch(ctx context.Context, q queued) error {
 	var sid *string
 	var queuedAt *time.Time
@@ -120,6 +121,13 @@ func (d *Dispatcher) fetch(ctx context.Context, q queued) error {
 	}
 	old := queuedAt != nil && d.cfg.ExpireAfter > 0 && time.Since(*queuedAt) > d.cfg.ExpireAfter
 	switch {
+	case provider.NotFound(err):
+		// The provider created this call and now denies it (a simulator
+		// that restarted, a deleted subaccount): no callback will ever come,
+		// and the participation may be called again.
+		msg := "The provider no longer knows this call"
+		remote.ErrorMessage = &msg
+		next = tel.StatusErrored
 	case err != nil:
 		msg := "Unable to fetch record"
 		if m := provider.Message(err); m != "" {

@@ -117,6 +117,13 @@ func Classify(err error) Outcome {
 	return Unknown
 }
 
+// NotFound reports whether the provider answered that it has no such
+// resource (404).
+func NotFound(err error) bool {
+	var rest *client.TwilioRestError
+	return errors.As(err, &rest) && rest.Status == http.StatusNotFound
+}
+
 // Message is the provider's message of a refused request, if any.
 func Message(err error) string {
 	var rest *client.TwilioRestError
