@@ -82,6 +82,9 @@ func (r *Runner) start(ctx context.Context, call natsbus.Call, op query.Op) (que
 	return op, err
 }
 
+// minStepRows is the smallest step a failing step shrinks to.
+const minStepRows = 100
+
 // steps sends the run's steps until one says nothing is left or the limit
 // is reached.
 func (r *Runner) steps(ctx context.Context, call natsbus.Call, op query.Op) error {
@@ -104,7 +107,16 @@ func (r *Runner) steps(ctx context.Context, call natsbus.Call, op query.Op) erro
 		call.ID = batchops.StepID(op.ID, op.Run, op.After)
 
 		var res batchops.StepResult
+		tries := 0
 		err := r.retry(ctx, op, func() error {
+			// A step that failed (most often: it outlasted the owner's
+			// deadline on a loaded machine) is sent again smaller. Its id
+			// stays the same: if the first try did finish, its answer is
+			// the one that counts, and it says how far it got.
+			if tries > 0 {
+				s.Limit = max(min(s.Limit, minStepRows), s.Limit/2)
+			}
+			tries++
 			var err error
 			res, err = r.owners.Step(ctx, call, commandOf(op.Type), s)
 			return err

@@ -94,3 +94,16 @@ func TestExitCodes(t *testing.T) {
 		require.Equal(t, c.want, exitCode(c.err), "%v", c.err)
 	}
 }
+
+func TestInertKeepsFormulasOut(t *testing.T) {
+	t.Parallel()
+
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+252 61": "'+252 61", "-1": "'-1", "@SUM": "'@SUM",
+		"252 61": "252 61", "": "",
+	} {
+		if got := inert(in); got != want {
+			t.Errorf("inert(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

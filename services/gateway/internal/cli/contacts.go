@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -181,7 +182,7 @@ func copyImportErrors(ctx context.Context, c *apiclient.Client, path string, w i
 		}
 
 		n++
-		return out.Write([]string{strconv.FormatInt(e.Row, 10), e.MSISDN, e.Reason})
+		return out.Write([]string{strconv.FormatInt(e.Row, 10), inert(e.MSISDN), e.Reason})
 	})
 	if err != nil {
 		return n, err
@@ -203,4 +204,13 @@ func pause(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// inert keeps a cell from being read as a formula by a spreadsheet: the
+// numbers rejected are whatever a file held, "=HYPERLINK(…)" included.
+func inert(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
 }
