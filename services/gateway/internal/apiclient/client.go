@@ -186,7 +186,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		if unavailable.RetryAfter > 0 {
 			pause = unavailable.RetryAfter
 		}
-		if err := sleep(ctx, pause); err != nil {
+		if err := Sleep(ctx, pause); err != nil {
 			return nil, err
 		}
 		wait = min(2*wait, 2*time.Second)
@@ -310,8 +310,9 @@ func encodeQuery(q url.Values) string {
 	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(s)
 }
 
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends, whichever comes first; it returns
+// ctx's error in the second case.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 

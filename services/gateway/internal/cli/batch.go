@@ -72,7 +72,7 @@ func (a *app) waitBatch(
 				id, op.Status, batchStall)
 		}
 
-		if err := pause(ctx, every); err != nil {
+		if err := apiclient.Sleep(ctx, every); err != nil {
 			return op, err
 		}
 		every = min(2*every, time.Second)

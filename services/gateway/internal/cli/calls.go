@@ -82,7 +82,7 @@ func (a *app) queueCalls(
 		// A slice of rate calls may start once a second has passed since the
 		// previous one.
 		wait := time.Duration(float64(n)/opts.rate*float64(time.Second)) - time.Since(began)
-		if err := pause(ctx, max(wait, 0)); err != nil {
+		if err := apiclient.Sleep(ctx, max(wait, 0)); err != nil {
 			return queued, err
 		}
 	}
@@ -114,7 +114,7 @@ func (a *app) waitCalls(
 				"until it runs again", id, s.Status, created)
 		}
 
-		if err := pause(ctx, 500*time.Millisecond); err != nil {
+		if err := apiclient.Sleep(ctx, 500*time.Millisecond); err != nil {
 			return err
 		}
 	}

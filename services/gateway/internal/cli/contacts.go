@@ -77,7 +77,7 @@ func (a *app) importContacts(
 	}
 
 	for imp.Status == apiclient.ImportRunning {
-		if err := pause(ctx, 500*time.Millisecond); err != nil {
+		if err := apiclient.Sleep(ctx, 500*time.Millisecond); err != nil {
 			return imp, err
 		}
 
@@ -191,19 +191,6 @@ func copyImportErrors(ctx context.Context, c *apiclient.Client, path string, w i
 	out.Flush()
 
 	return n, out.Error()
-}
-
-// pause waits for d or until ctx ends.
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // inert keeps a cell from being read as a formula by a spreadsheet: the

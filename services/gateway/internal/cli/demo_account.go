@@ -76,7 +76,7 @@ func (a *app) newAccountClient(
 				accountID, tokenWait)
 		}
 
-		if err := pause(ctx, 50*time.Millisecond); err != nil {
+		if err := apiclient.Sleep(ctx, 50*time.Millisecond); err != nil {
 			return nil, err
 		}
 	}

@@ -103,7 +103,7 @@ func (a *app) watch(
 			return nil
 		}
 
-		if err := pause(ctx, every); err != nil {
+		if err := apiclient.Sleep(ctx, every); err != nil {
 			return err
 		}
 	}
