@@ -59,8 +59,11 @@ check prints what is wrong and exits with status 3.`,
 
 	f := cmd.Flags()
 	f.StringVar(&opts.contacts, "contacts", "examples/contacts.csv", "CSV file of contacts")
-	f.StringArrayVar(&opts.filters, "filter", []string{"metadata.language=km"},
-		"contact filter of the callout's population (repeatable)")
+	// Every row of the example file has a language: the default reaches
+	// everybody in it, through a metadata filter as a campaign would.
+	f.StringArrayVar(&opts.filters, "filter", []string{
+		"metadata.language=km", "metadata.language=so", "metadata.language=en", "metadata.language=ar",
+	}, "contact filter of the callout's population (repeatable; a key repeated means any of its values)")
 	f.StringVar(&opts.message, "message",
 		"Flood warning: the river is rising. Move to higher ground tonight.",
 		"what the calls say")
