@@ -74,7 +74,7 @@ func (h *Handlers) CreateOperation(ctx context.Context, req natsbus.Request) (re
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		return commands.Created(ctx, tx, "/api/batch_operations/", id, resource(tx))
+		return commands.Created(ctx, tx, "/api/batch_operations/", id, resource())
 	})
 }
 
@@ -82,16 +82,9 @@ func (h *Handlers) CreateOperation(ctx context.Context, req natsbus.Request) (re
 // changes its metadata, in any status except that parameters stay as they
 // are while a run is queued or under way; the validations run again.
 func (h *Handlers) UpdateOperation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	if r, done, err := h.answered(ctx, req); done || err != nil {
+	w, op, r, done, err := h.existing(ctx, req)
+	if done || err != nil {
 		return r, err
-	}
-	var w Write
-	if r, ok := commands.Decode(req.Data, &w); !ok {
-		return r, nil
-	}
-	op, found, err := query.LoadOp(ctx, h.pool, req.AccountID, w.ID, w.Type)
-	if err != nil || !found {
-		return reply.NotFound(), err
 	}
 	params := op.Params
 	if w.Parameters != nil {
@@ -130,16 +123,9 @@ func (h *Handlers) UpdateOperation(ctx context.Context, req natsbus.Request) (re
 // it populated or calls it created, queued or fetched) and no run queued or
 // under way, which would write results under an id that no longer exists.
 func (h *Handlers) DeleteOperation(ctx context.Context, req natsbus.Request) (reply.Reply, error) {
-	if r, done, err := h.answered(ctx, req); done || err != nil {
+	_, op, r, done, err := h.existing(ctx, req)
+	if done || err != nil {
 		return r, err
-	}
-	var w Write
-	if r, ok := commands.Decode(req.Data, &w); !ok {
-		return r, nil
-	}
-	op, found, err := query.LoadOp(ctx, h.pool, req.AccountID, w.ID, w.Type)
-	if err != nil || !found {
-		return reply.NotFound(), err
 	}
 	if busy(op.Status) {
 		return reply.Invalid1("base", msgBusy), nil
@@ -198,7 +184,7 @@ func (h *Handlers) OperationEvent(ctx context.Context, req natsbus.Request) (rep
 		if err := rec.Record(ctx, ev); err != nil {
 			return reply.Reply{}, err
 		}
-		body, err := resource(tx).Render(ctx, tx, id)
+		body, err := resource().Render(ctx, tx, id)
 		if err != nil {
 			return reply.Reply{}, err
 		}
@@ -221,6 +207,25 @@ const (
 // busy reports whether a run is waiting or under way.
 func busy(status string) bool {
 	return status == b.StatusQueued || status == b.StatusRunning
+}
+
+// existing decodes a write of an existing operation and loads it; done
+// (with r the answer) when the command ran before, cannot be read, or names
+// no operation of the caller's.
+func (h *Handlers) existing(
+	ctx context.Context, req natsbus.Request,
+) (w Write, op query.Op, r reply.Reply, done bool, err error) {
+	if r, done, err = h.answered(ctx, req); done || err != nil {
+		return w, op, r, true, err
+	}
+	if r, ok := commands.Decode(req.Data, &w); !ok {
+		return w, op, r, true, nil
+	}
+	op, found, err := query.LoadOp(ctx, h.pool, req.AccountID, w.ID, w.Type)
+	if err != nil || !found {
+		return w, op, reply.NotFound(), true, err
+	}
+	return w, op, reply.Reply{}, false, nil
 }
 
 // opState is the write side's view of an operation.
@@ -247,7 +252,8 @@ func lockOp(ctx context.Context, tx pgx.Tx, account, id int64) (opState, bool, e
 	return s, err == nil, err
 }
 
-// resource renders operations inside tx, for command answers.
-func resource(tx pgx.Tx) readmodel.Resource {
+// resource renders operations for command answers (Render takes the
+// transaction to read in).
+func resource() readmodel.Resource {
 	return readmodel.Resource{From: "batch_operations o", Alias: "o", Columns: query.Columns}
 }
