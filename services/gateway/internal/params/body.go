@@ -122,7 +122,9 @@ func decodeForm(body io.Reader, maxBody int64, declared bool) (map[string]any, e
 	}
 
 	params := map[string]any{}
-	decodePairs(params, pairs)
+	if err := decodePairs(params, pairs); err != nil {
+		return nil, err
+	}
 
 	return params, nil
 }
@@ -183,7 +185,9 @@ func decodeMultipart(body io.Reader, maxBody int64, boundary string) (map[string
 	}
 
 	params := map[string]any{}
-	decodePairs(params, pairs)
+	if err := decodePairs(params, pairs); err != nil {
+		return nil, err
+	}
 
 	return params, nil
 }

@@ -1,6 +1,7 @@
 package params
 
 import (
+	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -50,11 +51,18 @@ func DecodeValues(v url.Values) map[string]any {
 	return params
 }
 
-// decodePairs adds pairs to params in order.
-func decodePairs(params map[string]any, pairs []pair) {
+// decodePairs adds pairs to params in order. A key nested deeper than
+// maxDepth is an error here, not ignored: a filter that silently lost a
+// condition would select more than the client asked for.
+func decodePairs(params map[string]any, pairs []pair) error {
 	for _, p := range pairs {
+		if strings.Count(p.key, "[") >= maxDepth {
+			return badRequest(fmt.Sprintf("parameter %.40q… is nested more than %d levels deep",
+				p.key, maxDepth), nil)
+		}
 		add(params, p.key, p.value)
 	}
+	return nil
 }
 
 // add stores value in params under the bracketed key.

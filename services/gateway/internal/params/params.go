@@ -87,7 +87,9 @@ func Decode(r *http.Request, maxBody int64) (map[string]any, error) {
 		if err != nil {
 			return nil, malformed("query string", err)
 		}
-		decodePairs(params, pairs)
+		if err := decodePairs(params, pairs); err != nil {
+			return nil, err
+		}
 	}
 
 	body, err := decodeBody(r, maxBody)

@@ -464,3 +464,19 @@ func TestDecodeRefusesTooManyValues(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, http.StatusUnprocessableEntity, pe.Status)
 }
+
+func TestDecodeRefusesKeysNestedTooDeep(t *testing.T) {
+	t.Parallel()
+
+	deep := "q[metadata]" + strings.Repeat("[a]", maxDepth) + "=1"
+	r := httptest.NewRequest(http.MethodGet, "/api/contacts?"+deep, nil)
+	_, err := Decode(r, 0)
+	var pe *Error
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, http.StatusBadRequest, pe.Status)
+
+	kept := "q" + strings.Repeat("[a]", maxDepth-1) + "=1"
+	r = httptest.NewRequest(http.MethodGet, "/api/contacts?"+kept, nil)
+	_, err = Decode(r, 0)
+	require.NoError(t, err)
+}
