@@ -6,6 +6,7 @@ import (
 	"scfm/batches/internal/operation"
 	"scfm/batches/internal/query"
 	"scfm/shared/batchops"
+	"scfm/shared/metadata"
 	"scfm/shared/natsbus"
 	"scfm/shared/reply"
 )
@@ -15,6 +16,9 @@ import (
 func (h *Handlers) validate(
 	ctx context.Context, req natsbus.Request, id int64, typ string, calloutID *int64, p operation.Params,
 ) (reply.Errors, error) {
+	if len(metadata.Encode(p)) > maxParamsBytes {
+		return reply.Errors{"parameters": {"is too large"}}, nil
+	}
 	call := query.CallOf(req)
 	calloutFound := false
 	if calloutID != nil {
@@ -40,6 +44,10 @@ func (h *Handlers) validate(
 	}
 	return errs, nil
 }
+
+// maxParamsBytes bounds an operation's parameters: they travel in its
+// events and in every step of its runs.
+const maxParamsBytes = 256 << 10
 
 // previewEmpty tells whether an operation's preview, cut to its applied
 // limit, is empty.
