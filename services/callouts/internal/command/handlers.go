@@ -68,6 +68,14 @@ func (h *Handlers) runFresh(
 	return h.runner().RunFresh(ctx, req, decide)
 }
 
+// runAlone executes decide once per command id in a transaction of its
+// own. Bulk commands (a population step, an import chunk) take long enough
+// that sharing the batcher's transaction would hold up every other command
+// queued behind them.
+func (h *Handlers) runAlone(ctx context.Context, req natsbus.Request, decide decideFunc) (reply.Reply, error) {
+	return commands.Runner{Pool: h.pool, Project: projection.Apply}.Run(ctx, req, decide)
+}
+
 func (h *Handlers) runner() commands.Runner {
 	return commands.Runner{Pool: h.pool, Project: projection.Apply, Batcher: h.batcher}
 }

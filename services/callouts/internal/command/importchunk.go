@@ -39,7 +39,7 @@ func (h *Handlers) ImportContactChunk(ctx context.Context, req natsbus.Request) 
 	}
 	checked, rejected := checkRows(c.Rows)
 
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+	return h.runAlone(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		s, found, err := loadImport(ctx, tx, req.AccountID, c.ImportID)
 		if err != nil || !found {
 			return reply.NotFound(), err

@@ -37,7 +37,7 @@ func (h *Handlers) Populate(ctx context.Context, req natsbus.Request) (reply.Rep
 	if r, ok := checkStep(s); !ok {
 		return r, nil
 	}
-	return h.run(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
+	return h.runAlone(ctx, req, func(ctx context.Context, tx pgx.Tx, rec *recorder) (reply.Reply, error) {
 		if err := lockAccountContacts(ctx, tx, req.AccountID, false); err != nil {
 			return reply.Reply{}, err
 		}
