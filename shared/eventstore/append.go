@@ -65,7 +65,7 @@ func Append(ctx context.Context, tx pgx.Tx, events ...Event) error {
 	b.Queue(appendSQL, ids, types, sids, versions, etypes, schemas, data, private, meta)
 	b.Queue(notifySQL)
 	err := tx.SendBatch(ctx, b).Close()
-	if isUniqueViolation(err) {
+	if IsUniqueViolation(err) {
 		return ErrVersionConflict
 	}
 	if err != nil {
@@ -82,7 +82,8 @@ func rawText(b json.RawMessage) *string {
 	return &s
 }
 
-func isUniqueViolation(err error) bool {
+// IsUniqueViolation reports whether err is PostgreSQL refusing a duplicate key.
+func IsUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == pgerrcode.UniqueViolation
 }

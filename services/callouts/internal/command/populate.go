@@ -92,10 +92,17 @@ type population struct {
 
 // insertPopulation selects the contacts of a step, in id order, and inserts
 // a participation for each that is not in the callout yet, in one
-// statement: the unique keys (contact, number) skip those already in it,
-// and a concurrent create of the same participation is waited for and then
-// skipped too. The rows are the projection of the events the step records,
+// statement. The rows are the projection of the events the step records,
 // written here set-based; replaying those events writes the same rows.
+//
+// The first try is a plain INSERT that skips the step's contacts already in
+// the callout, found by a range probe of its (callout, contact) key. It is
+// half again as fast as ON CONFLICT DO NOTHING, whose speculative insert
+// costs an extra write per row, and it is safe because every writer of the
+// callout's participations holds the callout's row lock, as this step does.
+// A number already in the callout under another contact (a contact whose
+// number changed) is the one conflict the probe misses: the unique key
+// refuses it, and the step is redone with ON CONFLICT DO NOTHING.
 func insertPopulation(
 	ctx context.Context,
 	tx pgx.Tx,
@@ -105,20 +112,21 @@ func insertPopulation(
 ) (population, error) {
 	var b filter.Builder
 	b.Where("c.account_id = " + b.Arg(accountID))
-	b.Where("c.id > " + b.Arg(s.After))
+	after := b.Arg(s.After)
+	b.Where("c.id > " + after)
 	query.ContactFilter(&b, s.ContactFilter, "c")
 	limit := b.Arg(s.Limit)
 	acct, k, op, when := b.Arg(accountID), b.Arg(calloutID), b.Arg(s.OperationID), b.Arg(at)
 
-	sql := `
+	sql := func(skip string) string {
+		return `
 		WITH s AS (
 			SELECT c.id, c.msisdn FROM contacts c WHERE ` + b.SQL() + ` ORDER BY c.id LIMIT ` + limit + `
 		), ins AS (
 			INSERT INTO callout_participations (account_id, callout_id, contact_id, callout_population_id,
 				msisdn, metadata, created_at, updated_at, version)
 			SELECT ` + acct + `, ` + k + `, s.id, ` + op + `, s.msisdn, '{}', ` + when + `, ` + when + `, 1
-			FROM s ORDER BY s.id
-			ON CONFLICT DO NOTHING
+			FROM s ` + skip + `
 			RETURNING id, contact_id, msisdn
 		)
 		SELECT (SELECT count(*) FROM s), (SELECT coalesce(max(id), 0) FROM s),
@@ -126,11 +134,39 @@ func insertPopulation(
 			coalesce(array_agg(contact_id ORDER BY contact_id), '{}'),
 			coalesce(array_agg(msisdn ORDER BY contact_id), '{}')
 		FROM ins`
+	}
+	probe := sql(`WHERE NOT EXISTS (
+				SELECT 1 FROM callout_participations p WHERE p.callout_id = ` + k + ` AND p.contact_id = s.id
+					AND p.contact_id > ` + after + ` AND p.contact_id <= (SELECT max(id) FROM s))
+			ORDER BY s.id`)
+
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return population{}, fmt.Errorf("populate callout %d: %w", calloutID, err)
+	}
+	p, err := selectPopulation(ctx, sp, probe, b.Args())
+	if err == nil {
+		err = sp.Commit(ctx)
+	}
+	if eventstore.IsUniqueViolation(err) {
+		if err := sp.Rollback(ctx); err != nil {
+			return p, fmt.Errorf("populate callout %d: %w", calloutID, err)
+		}
+		p, err = selectPopulation(ctx, tx, sql(`ORDER BY s.id ON CONFLICT DO NOTHING`), b.Args())
+	}
+	if err != nil {
+		return p, fmt.Errorf("populate callout %d: %w", calloutID, err)
+	}
+	return p, nil
+}
+
+// selectPopulation runs one form of the population statement.
+func selectPopulation(ctx context.Context, tx pgx.Tx, sql string, args []any) (population, error) {
 	var p population
 	var ids, contacts []int64
 	var numbers []string
-	if err := tx.QueryRow(ctx, sql, b.Args()...).Scan(&p.count, &p.last, &ids, &contacts, &numbers); err != nil {
-		return p, fmt.Errorf("populate callout %d: %w", calloutID, err)
+	if err := tx.QueryRow(ctx, sql, args...).Scan(&p.count, &p.last, &ids, &contacts, &numbers); err != nil {
+		return p, err
 	}
 	p.fresh = make([]calloutsv1.PopulatedParticipationV1, len(ids))
 	for i := range ids {
