@@ -103,5 +103,8 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return callhistory.Run(ctx, rt.Pool, rt.JS, rt.Names, cmds.EnsureContact, log)
 	})
 
+	// Imports whose upload broke off, failed once they are long quiet.
+	rt.Go("import-sweeper", func(ctx context.Context) error { return cmds.RunImportSweeper(ctx, log) })
+
 	return rt.Serve(ctx, nil)
 }

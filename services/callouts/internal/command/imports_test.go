@@ -264,6 +264,32 @@ func TestStaleImportsFailWhenTheNextStarts(t *testing.T) {
 	require.Contains(t, string(imp.Body), `"error":"upload interrupted"`)
 }
 
+// The sweeper fails an import whose upload stopped long ago even when its
+// account starts no other import, and leaves a recent one running.
+func TestSweeperFailsStaleImports(t *testing.T) {
+	t.Parallel()
+
+	b := setupImports(t)
+	stale := b.start(t, 2, "")
+	b.chunk(t, 2, stale, 1, importRow(1, "252662345678", ""))
+	_, err := b.pool.Exec(b.ctx, `UPDATE contact_imports SET updated_at = updated_at - interval '1 hour'`)
+	require.NoError(t, err)
+	fresh := b.start(t, 1, "")
+
+	n, err := b.cmds.SweepStaleImports(b.ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	imp := b.ask(t, query.ContactImports(b.pool).Get, 2, filter.Request{ID: stale})
+	requireImport(t, imp.Body, "failed", 1, 1, 0, 0)
+	require.Contains(t, string(imp.Body), `"error":"upload interrupted"`)
+	imp = b.ask(t, query.ContactImports(b.pool).Get, 1, filter.Request{ID: fresh})
+	requireImport(t, imp.Body, "running", 0, 0, 0, 0)
+
+	n, err = b.cmds.SweepStaleImports(b.ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "a second sweep finds nothing")
+}
+
 func TestRebuildReproducesImports(t *testing.T) {
 	t.Parallel()
 
