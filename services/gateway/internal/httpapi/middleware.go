@@ -109,7 +109,7 @@ func (a *API) observe(next http.Handler) http.Handler {
 			elapsed := time.Since(start)
 			a.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
 			a.metrics.duration.WithLabelValues(r.Method, route).Observe(elapsed.Seconds())
-			a.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+			a.log.LogAttrs(r.Context(), accessLevel(r.URL.Path, sw.status), "http request",
 				slog.String("request_id", id), slog.String("method", r.Method),
 				slog.String("route", route), slog.Int("status", sw.status),
 				slog.Duration("duration", elapsed))
@@ -189,6 +189,19 @@ func paramsOf(r *http.Request) map[string]any {
 func requestID(r *http.Request) string {
 	id, _ := r.Context().Value(keyRequestID).(string)
 	return id
+}
+
+// accessLevel is the level a request is logged at. Provider callbacks come
+// a thousand a second in a large callout, so a successful one is logged
+// only at debug level; everything else is info, and a server error warns.
+func accessLevel(path string, status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelWarn
+	case isWebhook(path) && status < 400:
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
 
 // isWebhook reports whether path is the provider callback route or its
