@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/time/rate"
@@ -140,51 +141,78 @@ func (d *Dispatcher) lead(ctx context.Context) error {
 // queued is a call waiting to be dialled.
 type queued struct{ id, account int64 }
 
-// tick hands every account as many queued calls as its pacing allows.
+// maxTickCalls caps the calls one tick hands out per account, so that one
+// tick's transition stays a modest transaction.
+const maxTickCalls = 2000
+
+// tick hands every account with queued calls as many as its pacing allows:
+// the room it has at the provider and the tokens its limiter holds decide
+// how many of its oldest queued calls are read. Accounts are served one by
+// one, so a large backlog in one never hides another's calls, and a tick
+// reads no more calls than it can dial.
 func (d *Dispatcher) tick(ctx context.Context) error {
-	rows, err := d.pool.Query(ctx, `
-		SELECT id, account_id FROM phone_calls WHERE status = 'queued' ORDER BY id LIMIT 2000`)
+	accounts, err := queuedAccounts(ctx, d.pool)
 	if err != nil {
 		return err
 	}
-	var calls []queued
-	for rows.Next() {
-		var q queued
-		if err := rows.Scan(&q.id, &q.account); err != nil {
-			rows.Close()
+
+	var allowed []queued
+	for _, account := range accounts {
+		s, err := loadSettings(ctx, d.pool, account, d.cfg)
+		if err != nil {
 			return err
 		}
-		calls = append(calls, q)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-
-	// Each account's room (calls it may still have at the provider) and
-	// limiter are read once per tick; the calls allowed are marked
-	// dispatching together.
-	room := map[int64]int{}
-	var allowed []queued
-	for _, q := range calls {
-		n, seen := room[q.account]
-		if !seen {
-			s, err := loadSettings(ctx, d.pool, q.account, d.cfg)
-			if err != nil {
-				return err
-			}
-			if n, err = d.room(ctx, q.account, s); err != nil {
-				return err
-			}
-			d.limiter(q.account, s)
+		room, err := d.room(ctx, account, s)
+		if err != nil {
+			return err
 		}
-		if n <= 0 || !d.limiters[q.account].Allow() {
-			room[q.account] = 0
+		l := d.limiter(account, s)
+		n := min(room, int(l.Tokens()), maxTickCalls)
+		if n <= 0 {
 			continue
 		}
-		room[q.account] = n - 1
-		allowed = append(allowed, q)
+		ids, err := oldestQueued(ctx, d.pool, account, n)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 || !l.AllowN(time.Now(), len(ids)) {
+			continue
+		}
+		for _, id := range ids {
+			allowed = append(allowed, queued{id: id, account: account})
+		}
 	}
 	return d.start(ctx, allowed)
+}
+
+// queuedAccounts lists the accounts with queued calls. It skips from one
+// account to the next through the queued-calls index instead of reading
+// every queued call.
+func queuedAccounts(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
+	rows, err := pool.Query(ctx, `
+		WITH RECURSIVE a (account_id) AS (
+			(SELECT account_id FROM phone_calls WHERE status = 'queued' ORDER BY account_id LIMIT 1)
+			UNION ALL
+			SELECT (SELECT q.account_id FROM phone_calls q
+				WHERE q.status = 'queued' AND q.account_id > a.account_id ORDER BY q.account_id LIMIT 1)
+			FROM a WHERE a.account_id IS NOT NULL
+		)
+		SELECT account_id FROM a WHERE account_id IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("find accounts with queued calls: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// oldestQueued returns the ids of account's n oldest queued calls.
+func oldestQueued(ctx context.Context, pool *pgxpool.Pool, account int64, n int) ([]int64, error) {
+	rows, err := pool.Query(ctx, `
+		SELECT id FROM phone_calls WHERE account_id = $1 AND status = 'queued' ORDER BY id LIMIT $2`,
+		account, n)
+	if err != nil {
+		return nil, fmt.Errorf("read queued calls of account %d: %w", account, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 // room is how many more calls account may have at the provider now.
