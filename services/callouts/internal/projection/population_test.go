@@ -101,8 +101,38 @@ func TestRebuildReplaysPopulations(t *testing.T) {
 
 	before := answers()
 	require.Contains(t, before[1], fmt.Sprintf(`"id":%d`, populated[5]), "the called participation")
+	require.Contains(t, before[3], `"total":15,"by_last_call_status":{"completed":1,"none":14}`)
+	requireTalliesCounted(t, ctx, pool)
+	_, err = pool.Exec(ctx, `UPDATE callout_tallies SET n = n + 7`)
+	require.NoError(t, err)
 	require.NoError(t, projection.Rebuild(ctx, pool))
 	require.Equal(t, before, answers())
+	requireTalliesCounted(t, ctx, pool)
+}
+
+// requireTalliesCounted requires the callout tallies the triggers keep to
+// equal a count of the rows they stand for.
+func requireTalliesCounted(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+	t.Helper()
+
+	var kept, counted string
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT coalesce(string_agg(callout_id || ' ' || kind || ' ' || status || ' ' || n, ', '
+			ORDER BY callout_id, kind, status), '')
+		FROM callout_tallies WHERE n <> 0`).Scan(&kept))
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT coalesce(string_agg(callout_id || ' ' || kind || ' ' || status || ' ' || n, ', '
+			ORDER BY callout_id, kind, status), '')
+		FROM (
+			SELECT callout_id, 'participation' AS kind, coalesce(last_phone_call_status, 'none') AS status,
+				count(*) AS n
+			FROM callout_participations GROUP BY 1, 3
+			UNION ALL
+			SELECT p.callout_id, 'call', h.status, count(*)
+			FROM call_history h JOIN callout_participations p ON p.id = h.participation_id GROUP BY 1, 3
+		) x`).Scan(&counted))
+	require.NotEmpty(t, counted)
+	require.Equal(t, counted, kept)
 }
 
 // reportCall records a completed call of participation p as the call

@@ -34,7 +34,7 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool) error {
 				return err
 			}
 			if len(events) == 0 {
-				return nil
+				return recountTallies(ctx, tx)
 			}
 			for _, e := range events {
 				if err := Apply(ctx, tx, e); err != nil {
@@ -44,4 +44,22 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool) error {
 			pos = events[len(events)-1].Position
 		}
 	})
+}
+
+// recountTallies counts the callout tallies again from the rebuilt rows.
+// Triggers keep them while events are applied; counting afresh at the end
+// also repairs tallies that drifted for any reason.
+func recountTallies(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+		DELETE FROM callout_tallies;
+		INSERT INTO callout_tallies (callout_id, kind, status, n)
+		SELECT callout_id, 'participation', coalesce(last_phone_call_status, 'none'), count(*)
+		FROM callout_participations GROUP BY 1, 3;
+		INSERT INTO callout_tallies (callout_id, kind, status, n)
+		SELECT p.callout_id, 'call', h.status, count(*)
+		FROM call_history h JOIN callout_participations p ON p.id = h.participation_id GROUP BY 1, 3`)
+	if err != nil {
+		return fmt.Errorf("recount callout tallies: %w", err)
+	}
+	return nil
 }
