@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -59,12 +61,7 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envel
 				touched[pid] = true
 			}
 		}
-		for pid := range touched {
-			if err := projection.RefreshCallHistory(ctx, tx, pid); err != nil {
-				return err
-			}
-		}
-		return nil
+		return projection.RefreshCallHistory(ctx, tx, slices.Collect(maps.Keys(touched))...)
 	})
 }
 

@@ -3,6 +3,7 @@ package projection
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -74,23 +75,38 @@ func applyParticipationUpdated(ctx context.Context, tx pgx.Tx, e eventstore.Even
 	return err
 }
 
-// RefreshCallHistory recomputes a participation's call count and latest
-// call (by creation time, then id) from the calls reported for it, and the
-// statuses of all its calls created at that latest instant.
-func RefreshCallHistory(ctx context.Context, tx pgx.Tx, participationID int64) error {
+// RefreshCallHistory recomputes the call count and latest call (by
+// creation time, then id) of the participations ids from the calls reported
+// for them, and the statuses of all their calls created at that latest
+// instant, in one statement. The ids are read in order, so two
+// transactions refreshing the same participations tend to lock them in the
+// same order (a deadlock that still happens is retried by the caller).
+func RefreshCallHistory(ctx context.Context, tx pgx.Tx, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
 	_, err := tx.Exec(ctx, `
 		UPDATE callout_participations p SET
-			phone_calls_count = (SELECT count(*) FROM call_history h WHERE h.participation_id = p.id),
-			last_phone_call_id = l.phone_call_id,
-			last_phone_call_status = l.status,
-			last_phone_call_statuses = coalesce((SELECT array_agg(t.status) FROM call_history t
-				WHERE t.participation_id = p.id AND t.created_at = l.created_at), '{}')
-		FROM (SELECT $1::bigint AS pid) x
-		LEFT JOIN LATERAL (
-			SELECT h.phone_call_id, h.status, h.created_at FROM call_history h
-			WHERE h.participation_id = x.pid
-			ORDER BY h.created_at DESC, h.phone_call_id DESC LIMIT 1
-		) l ON true
-		WHERE p.id = x.pid`, participationID)
+			phone_calls_count = x.calls,
+			last_phone_call_id = x.last_id,
+			last_phone_call_status = x.last_status,
+			last_phone_call_statuses = x.last_statuses
+		FROM (
+			SELECT t.pid,
+				(SELECT count(*) FROM call_history h WHERE h.participation_id = t.pid) AS calls,
+				l.phone_call_id AS last_id, l.status AS last_status,
+				coalesce((SELECT array_agg(s.status) FROM call_history s
+					WHERE s.participation_id = t.pid AND s.created_at = l.created_at), '{}') AS last_statuses
+			FROM unnest($1::bigint[]) AS t (pid)
+			LEFT JOIN LATERAL (
+				SELECT h.phone_call_id, h.status, h.created_at FROM call_history h
+				WHERE h.participation_id = t.pid
+				ORDER BY h.created_at DESC, h.phone_call_id DESC LIMIT 1
+			) l ON true
+			ORDER BY t.pid
+		) x
+		WHERE p.id = x.pid`, sorted)
 	return err
 }

@@ -48,10 +48,5 @@ func applyParticipationsPopulated(ctx context.Context, tx pgx.Tx, e eventstore.E
 	if err != nil {
 		return fmt.Errorf("insert populated participations: %w", err)
 	}
-	for _, id := range called {
-		if err := RefreshCallHistory(ctx, tx, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return RefreshCallHistory(ctx, tx, called...)
 }
