@@ -197,3 +197,46 @@ func TestCLIRunPacesAndCountsEarlierAttempts(t *testing.T) {
 	require.Regexp(t, `(?m)^  total +20 +20$`, r.Stdout)
 	require.Regexp(t, `(?m)^  in flight +0 +0$`, r.Stdout)
 }
+
+// A run whose callout is paused under it stops with status 1 and queues no
+// more calls; the calls it had queued still go out.
+func TestCLIRunStopsWhenThePauseComes(t *testing.T) {
+	t.Parallel()
+
+	a := newCaller(t)
+	cliSimulator(t, a)
+	env := cliEnv(t, a)
+
+	var csv strings.Builder
+	csv.WriteString("msisdn\n")
+	for i := range 30 {
+		csv.WriteString("+85512" + strconv.Itoa(500000+i) + "\n")
+	}
+	require.Equal(t, 0, cliRun(t, env, "contacts", "import", cliWriteFile(t, "thirty.csv", csv.String())).Code)
+	id := cliID(t, cliRun(t, env, "callouts", "create", "--metadata", "message=hello"))
+	sid := strconv.FormatInt(id, 10)
+	require.Equal(t, 0, cliRun(t, env, "callouts", "populate", sid, "--all-contacts").Code)
+	require.Equal(t, 0, cliRun(t, env, "callouts", "start", sid).Code)
+
+	done := make(chan cliResult, 1)
+	go func() { done <- cliRun(t, env, "callouts", "run", sid, "--attempts", "1", "--rate", "2") }()
+	calls := "/api/callouts/" + sid + "/phone_calls"
+	require.Eventually(t, func() bool {
+		return cliTotal(t, a, calls, url.Values{"q[status]": {"queued,remotely_queued,in_progress,completed"}}) > 0
+	}, 20*time.Second, 100*time.Millisecond, "the run queues its first calls")
+	require.Equal(t, 0, cliRun(t, env, "callouts", "pause", sid).Code)
+
+	var r cliResult
+	select {
+	case r = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run went on after the pause")
+	}
+	require.Equal(t, 1, r.Code, "%s", r)
+	require.Contains(t, r.Stderr, "callout "+sid+" is paused: the run stopped")
+	left := cliTotal(t, a, calls, url.Values{"q[status]": {"created"}})
+	require.Greater(t, left, int64(20), "at 2 a second, most calls were never queued")
+	time.Sleep(1500 * time.Millisecond)
+	require.Equal(t, left, cliTotal(t, a, calls, url.Values{"q[status]": {"created"}}),
+		"nothing is queued after the run stopped")
+}

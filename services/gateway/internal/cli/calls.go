@@ -88,14 +88,21 @@ func (a *app) queueCalls(
 	}
 }
 
-// waitCalls waits until no call of the callout is in flight, showing how
-// many of the expected calls have finished.
+// waitCalls waits until the callout's summary counts at least total calls
+// and none of them in flight, showing how many of the expected calls have
+// finished. The summary follows the telephony service's events, so calls
+// just created can be missing from it for a moment: counting them first
+// keeps that moment from looking like the end. A callout paused or stopped
+// meanwhile ends the wait with an error.
 func (a *app) waitCalls(
-	ctx context.Context, c *apiclient.Client, id, expected int64, label string,
+	ctx context.Context, c *apiclient.Client, id, expected, total int64, label string,
 ) error {
 	m := a.newMeter(label, expected, false)
 	defer m.Done()
 
+	// Calls of the callout created by others can raise the count in flight;
+	// what the meter shows as done never goes back.
+	var done int64
 	for {
 		s, err := c.Summary(ctx, id)
 		if err != nil {
@@ -103,21 +110,30 @@ func (a *app) waitCalls(
 		}
 
 		inFlight := s.PhoneCalls.InFlight
-		m.Set(max(expected-inFlight, 0), max(expected, inFlight))
-		if inFlight == 0 {
-			return nil
+		if s.PhoneCalls.Total >= total {
+			done = max(done, expected-inFlight)
 		}
-
-		created := s.PhoneCalls.ByStatus["created"]
-		if s.Status != "running" && created == inFlight {
-			return fmt.Errorf("callout %d is %s: %d calls are created but will not be queued "+
-				"until it runs again", id, s.Status, created)
+		m.Set(done, max(expected, inFlight))
+		if s.Status != "running" {
+			return notRunningError(id, s.Status, inFlight-s.PhoneCalls.ByStatus["created"])
+		}
+		if inFlight == 0 && s.PhoneCalls.Total >= total {
+			return nil
 		}
 
 		if err := apiclient.Sleep(ctx, 500*time.Millisecond); err != nil {
 			return err
 		}
 	}
+}
+
+// notRunningError stops a run whose callout was paused or stopped under it.
+// Pausing a callout does not stop calls already queued (the API's callout
+// status only filters what batch operations select), so the error says how
+// many still go out.
+func notRunningError(id int64, status string, queued int64) error {
+	return fmt.Errorf("callout %d is %s: the run stopped; %d calls already queued or in flight "+
+		"still go out (queue with --rate to keep that short)", id, status, queued)
 }
 
 // printRun writes what a run did and the callout's summary.

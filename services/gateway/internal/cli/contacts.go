@@ -69,6 +69,11 @@ rejected rows; --errors writes every rejected row to a CSV file.`,
 func (a *app) importContacts(
 	ctx context.Context, c *apiclient.Client, file string,
 ) (apiclient.ContactImport, error) {
+	var imp apiclient.ContactImport
+	if _, err := os.Stat(file); err != nil {
+		return imp, err
+	}
+
 	m := a.newMeter("upload "+filepath.Base(file), -1, true)
 	imp, err := c.ImportContacts(ctx, file, m.Set)
 	m.Done()

@@ -137,6 +137,16 @@ func (a *app) runCallout(
 	}
 
 	for attempt := report.prior + 1; attempt <= opts.attempts; attempt++ {
+		s, err := c.Summary(ctx, id)
+		if err != nil {
+			return report, err
+		}
+		if s.Status != "running" {
+			queued := s.PhoneCalls.InFlight - s.PhoneCalls.ByStatus["created"]
+			return report, notRunningError(id, s.Status, queued)
+		}
+
+		before := s.PhoneCalls.Total
 		created, err := a.createCalls(ctx, c, id, attempt, opts)
 		if err != nil {
 			return report, err
@@ -151,7 +161,7 @@ func (a *app) runCallout(
 			return report, err
 		}
 
-		if err := a.waitCalls(ctx, c, id, created, label+": calls finished"); err != nil {
+		if err := a.waitCalls(ctx, c, id, created, before+created, label+": calls finished"); err != nil {
 			return report, err
 		}
 	}
@@ -212,7 +222,7 @@ func (a *app) settle(ctx context.Context, c *apiclient.Client, id int64, opts ru
 		}
 	}
 
-	return a.waitCalls(ctx, c, id, s.PhoneCalls.InFlight, "earlier calls finished")
+	return a.waitCalls(ctx, c, id, s.PhoneCalls.InFlight, 0, "earlier calls finished")
 }
 
 // remoteParams returns the provider request parameters of new calls.
