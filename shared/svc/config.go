@@ -40,6 +40,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Workers bounds concurrent command and query handlers. Default 16.
 	Workers int
+	// PprofAddr, when set, is where Go's profiling endpoints listen
+	// (/debug/pprof/). Off by default: profiles expose memory contents, so
+	// they get their own listener, best bound to 127.0.0.1.
+	PprofAddr string
 }
 
 // Load reads the common configuration of service from r. defaultAddr is the
@@ -56,6 +60,7 @@ func Load(service string, r *envconf.Reader, defaultAddr string) Config {
 		LogLevel:        r.String("LOG_LEVEL", "info"),
 		ShutdownTimeout: r.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		Workers:         r.Int("WORKERS", 16),
+		PprofAddr:       r.String("PPROF_ADDR", ""),
 	}
 }
 

@@ -116,6 +116,7 @@ func (rt *Runtime) Serve(ctx context.Context, api http.Handler) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	go rt.servePprof(rt.bgCtx)
 	rt.ready.Store(true)
 	rt.Log.Info("service started", "addr", ln.Addr().String())
 
