@@ -49,11 +49,20 @@ func Run(
 	return natsbus.ConsumeEvents(ctx, js, n.EventStream(telephonyv1.Service), cfg, batchSize, apply, log)
 }
 
+// applyBatch writes a batch of events in one transaction and one round
+// trip: the statements are pipelined, and of the status changes of one call
+// only the newest is written (the older ones would be overwritten in the
+// same transaction anyway).
 func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envelope) error {
+	newest := newestStatusChanges(events)
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
 		touched := map[int64]bool{}
-		for _, env := range events {
-			pid, err := Apply(ctx, tx, env)
+		for i, env := range events {
+			if env.EventType == telephonyv1.PhoneCallStatusChanged && !newest[i] {
+				continue
+			}
+			pid, err := queue(b, env)
 			if err != nil {
 				return err
 			}
@@ -61,8 +70,30 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envel
 				touched[pid] = true
 			}
 		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("write call history: %w", err)
+		}
 		return projection.RefreshCallHistory(ctx, tx, slices.Collect(maps.Keys(touched))...)
 	})
+}
+
+// newestStatusChanges marks, for each call, the position of its status
+// change with the highest version in events.
+func newestStatusChanges(events []contract.Envelope) map[int]bool {
+	at := map[string]int{}
+	for i, env := range events {
+		if env.EventType != telephonyv1.PhoneCallStatusChanged {
+			continue
+		}
+		if j, ok := at[env.AggregateID]; !ok || events[j].AggregateVersion < env.AggregateVersion {
+			at[env.AggregateID] = i
+		}
+	}
+	newest := make(map[int]bool, len(at))
+	for _, i := range at {
+		newest[i] = true
+	}
+	return newest
 }
 
 // NewContact creates the contact with msisdn in account unless it exists;
@@ -94,6 +125,20 @@ func contactInboundCallers(ctx context.Context, events []contract.Envelope, newC
 // participation it concerns (0 for calls without one). The caller then
 // refreshes that participation's summary columns.
 func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error) {
+	b := &pgx.Batch{}
+	pid, err := queue(b, env)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("write call history: %w", err)
+	}
+	return pid, nil
+}
+
+// queue adds the statement that records env to b and returns the
+// participation env concerns.
+func queue(b *pgx.Batch, env contract.Envelope) (int64, error) {
 	switch env.EventType {
 	// The telephony service's internal dispatching status counts as queued,
 	// as the API shows it.
@@ -102,29 +147,29 @@ func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error)
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
 		}
-		_, err := tx.Exec(ctx, `
+		b.Queue(`
 			INSERT INTO call_history (phone_call_id, participation_id, contact_id, account_id, msisdn,
 				status, created_at, version, create_batch_operation_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (phone_call_id) DO NOTHING`,
 			d.ID, d.CalloutParticipationID, d.ContactID, d.AccountID, d.MSISDN, d.Status, d.CreatedAt,
 			env.AggregateVersion, d.CreateBatchOperationID)
-		return deref(d.CalloutParticipationID), err
+		return deref(d.CalloutParticipationID), nil
 	case telephonyv1.PhoneCallStatusChanged:
 		var d telephonyv1.PhoneCallStatusChangedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
 		}
-		_, err := tx.Exec(ctx, `
+		b.Queue(`
 			UPDATE call_history SET status = $2, version = $3 WHERE phone_call_id = $1 AND version < $3`,
 			d.ID, apiStatus(d.Status), env.AggregateVersion)
-		return deref(d.CalloutParticipationID), err
+		return deref(d.CalloutParticipationID), nil
 	case telephonyv1.PhoneCallDeleted:
 		var d telephonyv1.PhoneCallDeletedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM call_history WHERE phone_call_id = $1`, d.ID)
-		return deref(d.CalloutParticipationID), err
+		b.Queue(`DELETE FROM call_history WHERE phone_call_id = $1`, d.ID)
+		return deref(d.CalloutParticipationID), nil
 	}
 	return 0, nil
 }

@@ -72,23 +72,15 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 				}
 				found = true
 			}
-			logic, calloutMD, err := h.flowOf(ctx, tx, c, found)
-			if err != nil {
-				return reply.Reply{}, err
-			}
+			logic, calloutMD := h.flowOf(c, found)
 			twiml, err := flow.Render(logic, calloutMD)
 			if err != nil {
 				return reply.Reply{}, err
 			}
 			answer := reply.Reply{Status: 201, Total: -1, Body: []byte(twiml)}
 
-			repeated, err := commands.Exists(
-				ctx,
-				tx,
-				"remote_phone_call_events WHERE dedupe_key = $1",
-				dedupe,
-			)
-			if err != nil || repeated {
+			id, fresh, err := newRemoteEvent(ctx, tx, dedupe)
+			if err != nil || !fresh {
 				return answer, err
 			}
 			var callID *int64
@@ -103,10 +95,6 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 				if err := h.advance(ctx, tx, rec, c, sid, status, direction); err != nil {
 					return reply.Reply{}, err
 				}
-			}
-			id, err := commands.NextID(ctx, tx, "remote_phone_call_events")
-			if err != nil {
-				return reply.Reply{}, err
 			}
 			ev := eventstore.New(
 				tel.AggregateRemoteEvent,
@@ -148,17 +136,27 @@ func (h *Handlers) callbackCall(
 
 // flowOf resolves the call flow logic of a callback's call (HelloWorld for
 // an unknown call) and its callout's metadata.
-func (h *Handlers) flowOf(ctx context.Context, tx pgx.Tx, c call, found bool) (string, []byte, error) {
+func (h *Handlers) flowOf(c call, found bool) (string, []byte) {
 	if !found {
-		return flow.Resolve(h.flows), nil, nil
+		return flow.Resolve(h.flows), nil
 	}
-	var md []byte
-	err := tx.QueryRow(ctx, `SELECT kk.metadata::text FROM phone_calls pc
-		JOIN known_callouts kk ON kk.id = pc.callout_id WHERE pc.id = $1`, c.id).Scan(&md)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, fmt.Errorf("read callout of call %d: %w", c.id, err)
+	return flow.Resolve(h.flows, c.flow, c.inherited), c.calloutMD
+}
+
+// newRemoteEvent reports whether no remote event with dedupe was recorded
+// yet and, in the same round trip, allocates the id a new one would get
+// (an id taken for a repeat is left unused).
+func newRemoteEvent(ctx context.Context, tx pgx.Tx, dedupe string) (int64, bool, error) {
+	var (
+		id       int64
+		repeated bool
+	)
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM remote_phone_call_events WHERE dedupe_key = $1),
+		nextval(pg_get_serial_sequence('remote_phone_call_events', 'id'))`, dedupe).Scan(&repeated, &id)
+	if err != nil {
+		return 0, false, fmt.Errorf("check remote event %s: %w", dedupe, err)
 	}
-	return flow.Resolve(h.flows, c.flow, c.inherited), md, nil
+	return id, !repeated, nil
 }
 
 // advance moves the call forward by the callback's status; a call still
