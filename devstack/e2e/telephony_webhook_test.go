@@ -707,3 +707,29 @@ func TestTelephonyWebhookNamesAnotherAccountsCall(t *testing.T) {
 	_, events = b.telEvents(t, "/api/remote_phone_call_events")
 	require.Empty(t, events)
 }
+
+// A rotated auth token signs callbacks at once (the gateway rereads the
+// credentials when its copy disagrees), and the old one stops signing as
+// soon as the gateway's copy learns of the change.
+func TestTelephonyWebhookRotatedToken(t *testing.T) {
+	t.Parallel()
+
+	a := telWebhookAccount(t)
+	old := a.AuthToken
+	rotated := identUnique("s3-")
+	telConfigure(t, a.ID, "twilio_auth_token="+rotated)
+	telAwaitSigner(t, a.SID, rotated)
+
+	form := telInbound(a.SID, telSID(), "+85510202102")
+	telRequireTwiML(t, telPost(t, telWebhookPath, form, rotated))
+
+	deadline := time.Now().Add(telWait)
+	for {
+		r := telPost(t, telWebhookPath, telInbound(a.SID, telSID(), "+85510202103"), old)
+		if r.Status == http.StatusForbidden {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the old token still signs after %s: %s", telWait, r)
+		time.Sleep(25 * time.Millisecond)
+	}
+}

@@ -59,8 +59,18 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	signers := auth.NewSigners(creds, log)
+	rt.Go("credentials-watch", func(ctx context.Context) error {
+		for ctx.Err() == nil {
+			if err := signers.Watch(ctx); err != nil {
+				log.Warn("credentials watch restarting", "err", err)
+				time.Sleep(time.Second)
+			}
+		}
+		return nil
+	})
 	webhooks := httpapi.WebhookConfig{
-		PublicBaseURL: cfg.PublicBaseURL, TrustedProxies: cfg.TrustedProxies, Credentials: creds,
+		PublicBaseURL: cfg.PublicBaseURL, TrustedProxies: cfg.TrustedProxies, Signers: signers,
 	}
 	api := httpapi.New(
 		httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxImportBytes: cfg.MaxImportBytes},

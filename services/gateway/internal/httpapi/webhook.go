@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -11,10 +10,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/twilio/twilio-go/client"
 
-	"scfm/shared/contract/calloutsv1"
+	"scfm/gateway/internal/auth"
 	"scfm/shared/natsbus"
 )
 
@@ -33,8 +31,8 @@ type WebhookConfig struct {
 	// TrustedProxies are the peers whose X-Forwarded-Proto and
 	// X-Forwarded-Host are believed when PublicBaseURL is not set.
 	TrustedProxies []netip.Prefix
-	// Credentials is the private bucket of provider credentials.
-	Credentials jetstream.KeyValue
+	// Signers finds the account and token behind a provider account SID.
+	Signers *auth.Signers
 }
 
 // webhook takes a provider callback: it checks X-Twilio-Signature with the
@@ -48,9 +46,8 @@ func (a *API) webhook(w http.ResponseWriter, r *http.Request) {
 		forbidden(w)
 		return
 	}
-	sid := form.Get("AccountSid")
-	account, token, err := a.signer(r.Context(), sid)
-	if errors.Is(err, errUnknownSigner) || (err == nil && !validSignature(a.publicURL(r), form, token, r)) {
+	account, err := a.signedBy(r, form)
+	if errors.Is(err, auth.ErrUnknownSigner) {
 		a.metrics.webhookRejected.Inc()
 		forbidden(w)
 		return
@@ -88,42 +85,21 @@ func (a *API) webhook(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rep.Body)
 }
 
-var errUnknownSigner = errors.New("unknown account sid")
-
-// signer returns the account that owns a provider SID and the auth token
-// that signs its callbacks.
-func (a *API) signer(ctx context.Context, sid string) (int64, string, error) {
-	kv := a.webhooks.Credentials
-	if sid == "" || kv == nil {
-		return 0, "", errUnknownSigner
+// signedBy returns the account whose provider credentials signed the
+// callback, or auth.ErrUnknownSigner. A signature that fails against the
+// cached token is checked once more against the bucket's.
+func (a *API) signedBy(r *http.Request, form url.Values) (int64, error) {
+	sid := form.Get("AccountSid")
+	for _, fresh := range []bool{false, true} {
+		account, token, err := a.webhooks.Signers.Lookup(r.Context(), sid, fresh)
+		if err != nil && !errors.Is(err, auth.ErrUnknownSigner) {
+			return 0, err
+		}
+		if err == nil && validSignature(a.publicURL(r), form, token, r) {
+			return account, nil
+		}
 	}
-	e, err := kv.Get(ctx, calloutsv1.SIDKey(sid))
-	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
-		return 0, "", errUnknownSigner
-	}
-	if err != nil {
-		return 0, "", err
-	}
-	account, err := strconv.ParseInt(string(e.Value()), 10, 64)
-	if err != nil {
-		return 0, "", errUnknownSigner
-	}
-	e, err = kv.Get(ctx, calloutsv1.AccountKey(account))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return 0, "", errUnknownSigner
-	}
-	if err != nil {
-		return 0, "", err
-	}
-	var creds calloutsv1.Credentials
-	if err := json.Unmarshal(e.Value(), &creds); err != nil {
-		return 0, "", errUnknownSigner
-	}
-	token, ok := creds.TokenFor(sid)
-	if !ok {
-		return 0, "", errUnknownSigner
-	}
-	return account, token, nil
+	return 0, auth.ErrUnknownSigner
 }
 
 // validSignature checks X-Twilio-Signature: the provider's HMAC of the
