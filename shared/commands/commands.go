@@ -112,6 +112,13 @@ func (x Runner) Run(ctx context.Context, req natsbus.Request, decide Decide) (re
 // RunFresh is Run that also tells whether this call decided the command or
 // found an earlier answer.
 func (x Runner) RunFresh(ctx context.Context, req natsbus.Request, decide Decide) (reply.Reply, bool, error) {
+	return x.run(ctx, req, req.ID, decide)
+}
+
+// run executes decide for req, keeping its answer under key.
+func (x Runner) run(
+	ctx context.Context, req natsbus.Request, key string, decide Decide,
+) (reply.Reply, bool, error) {
 	run := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
 		rec := &Recorder{tx: tx, req: req, project: x.Project}
 		r, err := decide(ctx, tx, rec)
@@ -121,9 +128,17 @@ func (x Runner) RunFresh(ctx context.Context, req natsbus.Request, decide Decide
 		return r, rec.events, err
 	}
 	if x.Batcher != nil {
-		return x.Batcher.Execute(ctx, req.ID, run)
+		return x.Batcher.Execute(ctx, key, run)
 	}
-	return eventstore.ExecuteFresh(ctx, x.Pool, req.ID, run)
+	return eventstore.ExecuteFresh(ctx, x.Pool, key, run)
+}
+
+// RunUnrecorded executes decide without keeping its answer: for commands
+// whose decision finds its own repeats and answers them as the first time
+// (see eventstore.Unrecorded).
+func (x Runner) RunUnrecorded(ctx context.Context, req natsbus.Request, decide Decide) (reply.Reply, error) {
+	r, _, err := x.run(ctx, req, eventstore.Unrecorded, decide)
+	return r, err
 }
 
 // Decode reads a command payload keeping numbers as written. A payload that

@@ -13,6 +13,13 @@ import (
 	"scfm/shared/reply"
 )
 
+// Unrecorded is the command id of a command that recognises its own
+// repeats in its decision (a provider callback is recorded once by its
+// own key, and answered alike every time): Execute decides it every time
+// and keeps no answer for it, which spares two statements and a row that
+// would be kept forever for each of the several callbacks of every call.
+const Unrecorded = ""
+
 // maxAttempts bounds how often Execute decides a command again after a
 // conflict with a concurrent writer.
 const maxAttempts = 8
@@ -86,13 +93,16 @@ func executeOnce(
 // it ran before (fresh false), else its decision, with the answer recorded
 // and the events to append. A server-error answer is not an answer: it
 // comes with errNotRecorded, so the caller rolls its effects back and a
-// redelivery can still succeed.
+// redelivery can still succeed. An empty commandID (Unrecorded) is decided
+// every time and its answer is not kept.
 func decideOnce(
 	ctx context.Context, tx pgx.Tx, commandID string, decide Decide,
 ) (reply.Reply, bool, []Event, error) {
-	stored, found, err := LookupAnswer(ctx, tx, commandID)
-	if err != nil || found {
-		return stored, false, nil, err
+	if commandID != Unrecorded {
+		stored, found, err := LookupAnswer(ctx, tx, commandID)
+		if err != nil || found {
+			return stored, false, nil, err
+		}
 	}
 	r, events, err := decide(ctx, tx)
 	if err != nil {
@@ -100,6 +110,9 @@ func decideOnce(
 	}
 	if r.Status >= 500 {
 		return r, true, nil, errNotRecorded
+	}
+	if commandID == Unrecorded {
+		return r, true, events, nil
 	}
 	if err := RecordAnswer(ctx, tx, commandID, r); err != nil {
 		return r, true, nil, err

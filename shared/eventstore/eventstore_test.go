@@ -139,6 +139,46 @@ func TestExecuteDoesNotRecordServerErrors(t *testing.T) {
 	require.Len(t, events, 1, "the failed attempt left nothing behind")
 }
 
+func TestUnrecordedCommandIsDecidedEveryTimeAndKeepsNoAnswer(t *testing.T) {
+	t.Parallel()
+
+	pool, _ := pgtest.Pool(t, "es", nil)
+	ctx := context.Background()
+
+	// The decision finds its own repeat: it appends only while no event
+	// exists, and answers alike either way.
+	var decided atomic.Int32
+	decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
+		decided.Add(1)
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil {
+			return reply.Reply{}, nil, err
+		}
+		if n > 0 {
+			return reply.NoContent(), nil, nil
+		}
+		return reply.NoContent(), []eventstore.Event{thing(1)}, nil
+	}
+	b := eventstore.NewBatcher(pool, 4)
+	t.Cleanup(b.Close)
+	for range 3 {
+		r, err := eventstore.Execute(ctx, pool, eventstore.Unrecorded, decide)
+		require.NoError(t, err)
+		require.Equal(t, 204, r.Status)
+		r, _, err = b.Execute(ctx, eventstore.Unrecorded, decide)
+		require.NoError(t, err)
+		require.Equal(t, 204, r.Status)
+	}
+
+	require.Equal(t, int32(6), decided.Load(), "decided on every delivery")
+	events, err := eventstore.ReadFrom(ctx, pool, 0, 100)
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	var kept int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM processed_commands`).Scan(&kept))
+	require.Zero(t, kept, "no answer kept")
+}
+
 func TestPrivateDataRoundTrips(t *testing.T) {
 	t.Parallel()
 

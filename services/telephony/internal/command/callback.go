@@ -58,7 +58,10 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 	}
 	dedupe := strings.ToLower(sid) + "|" + status + "|" + d("SequenceNumber") + "|" + d("CallDuration")
 
-	return h.runner.Run(
+	// A repeated callback, whether the provider sent it twice or the bus
+	// delivered it twice, finds its dedupe key and gets the same TwiML, so
+	// no answer needs keeping.
+	return h.runner.RunUnrecorded(
 		ctx,
 		req,
 		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
