@@ -149,10 +149,12 @@ func queue(b *pgx.Batch, env contract.Envelope) (int64, error) {
 		}
 		b.Queue(`
 			INSERT INTO call_history (phone_call_id, participation_id, contact_id, account_id, msisdn,
-				status, created_at, version, create_batch_operation_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (phone_call_id) DO NOTHING`,
+				status, created_at, version, create_batch_operation_id, callout_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+				coalesce($10, (SELECT callout_id FROM callout_participations WHERE id = $2)))
+			ON CONFLICT (phone_call_id) DO NOTHING`,
 			d.ID, d.CalloutParticipationID, d.ContactID, d.AccountID, d.MSISDN, d.Status, d.CreatedAt,
-			env.AggregateVersion, d.CreateBatchOperationID)
+			env.AggregateVersion, d.CreateBatchOperationID, d.CalloutID)
 		return deref(d.CalloutParticipationID), nil
 	case telephonyv1.PhoneCallStatusChanged:
 		var d telephonyv1.PhoneCallStatusChangedV1

@@ -128,8 +128,8 @@ func requireTalliesCounted(t *testing.T, ctx context.Context, pool *pgxpool.Pool
 				count(*) AS n
 			FROM callout_participations GROUP BY 1, 3
 			UNION ALL
-			SELECT p.callout_id, 'call', h.status, count(*)
-			FROM call_history h JOIN callout_participations p ON p.id = h.participation_id GROUP BY 1, 3
+			SELECT callout_id, 'call', status, count(*)
+			FROM call_history WHERE callout_id IS NOT NULL GROUP BY 1, 3
 		) x`).Scan(&counted))
 	require.NotEmpty(t, counted)
 	require.Equal(t, counted, kept)

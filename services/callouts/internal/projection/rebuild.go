@@ -56,8 +56,8 @@ func recountTallies(ctx context.Context, tx pgx.Tx) error {
 		SELECT callout_id, 'participation', coalesce(last_phone_call_status, 'none'), count(*)
 		FROM callout_participations GROUP BY 1, 3;
 		INSERT INTO callout_tallies (callout_id, kind, status, n)
-		SELECT p.callout_id, 'call', h.status, count(*)
-		FROM call_history h JOIN callout_participations p ON p.id = h.participation_id GROUP BY 1, 3`)
+		SELECT callout_id, 'call', status, count(*)
+		FROM call_history WHERE callout_id IS NOT NULL GROUP BY 1, 3`)
 	if err != nil {
 		return fmt.Errorf("recount callout tallies: %w", err)
 	}
