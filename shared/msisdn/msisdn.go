@@ -8,11 +8,19 @@
 // fails validation instead of silently turning into some other number.
 package msisdn
 
-import "github.com/nyaruka/phonenumbers"
+import (
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
 
 // Normalize cleans up a raw phone number as users type it.
 //
-// The steps, in order: a trailing extension ("ext", "ex", "xt", "x", "#" or
+// The steps, in order: a number written as a decimal with a zero fraction
+// (85512345678.0, as a program that kept the column as floating point
+// writes it) loses its fraction, and one with any other fraction
+// (85512345652.7) is no phone number and comes back as written, without a
+// plus, which [Valid] rejects; a trailing extension ("ext", "ex", "xt", "x", "#" or
 // ":" followed by up to six digits) is dropped, and so is everything from
 // the first letter or ; , / = * after a digit (an extension, a dial pause or
 // a second number); a zero that directly follows
@@ -33,6 +41,15 @@ import "github.com/nyaruka/phonenumbers"
 // Normalize is idempotent, and it returns every input accepted by [Valid]
 // unchanged: a number that is already possible is never rewritten.
 func Normalize(raw string) string {
+	if whole, frac, ok := decimalNumber(raw); ok {
+		if strings.Trim(frac, "0") != "" {
+			// Not a phone number at all: it stays as it is, without a
+			// plus, so that Valid refuses it.
+			return strings.TrimPrefix(whole, "+") + "." + frac
+		}
+		raw = whole
+	}
+
 	var buf [32]byte
 
 	buf[0] = '+'

@@ -16,6 +16,8 @@ const (
 	reasonInvalid    = "msisdn is an invalid number"
 	reasonScientific = "msisdn looks like a number in scientific notation " +
 		"(reformat the column as text in the spreadsheet)"
+	reasonDecimal = "msisdn looks like a decimal number " +
+		"(export the column as text, not as a floating-point number)"
 	reasonNational = "msisdn has no country code (it starts with a single 0); " +
 		"write it in international form, e.g. +855 12 345 678"
 	reasonTooLarge        = "metadata is too large"
@@ -74,6 +76,9 @@ func checkRow(r calloutsv1.ImportRow) (checkedRow, string) {
 	}
 	if scientific(r.MSISDN) {
 		return checkedRow{}, reasonScientific
+	}
+	if msisdn.DecimalFraction(r.MSISDN) {
+		return checkedRow{}, reasonDecimal
 	}
 	n := msisdn.Normalize(r.MSISDN)
 	if national(r.MSISDN) && !msisdn.Assigned(n) {

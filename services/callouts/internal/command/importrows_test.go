@@ -85,10 +85,13 @@ func TestCheckRows(t *testing.T) {
 		{Row: 10, MSISDN: "85510202103", Metadata: json.RawMessage(`[1]`)},
 		{Row: 11, MSISDN: "85510202104"},
 		{Row: 12, MSISDN: strings.Repeat("\xff", 100)},
+		{Row: 13, MSISDN: "85512345652.7"},
+		{Row: 14, MSISDN: "85512348800.0"},
 	}
 	ok, rejected := checkRows(rows)
 
-	require.Len(t, ok, 2)
+	require.Len(t, ok, 3)
+	require.Equal(t, "+85512348800", ok[2].msisdn, "a float's zero fraction is no digit")
 	require.Equal(t, "+252662345678", ok[0].msisdn)
 	require.Equal(t, map[string]any{"name": "A", "n": json.Number("1.50")}, ok[0].metadata)
 	require.Equal(t, "+85510202104", ok[1].msisdn)
@@ -105,6 +108,7 @@ func TestCheckRows(t *testing.T) {
 		{Row: 9, MSISDN: "85510202102", Reason: reasonMetadataInvalid},
 		{Row: 10, MSISDN: "85510202103", Reason: reasonMetadataInvalid},
 		{Row: 12, MSISDN: "\uFFFD", Reason: reasonBlank},
+		{Row: 13, MSISDN: "85512345652.7", Reason: reasonDecimal},
 	}, rejected)
 }
 
