@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,6 +137,34 @@ func TestCLIContactsImport(t *testing.T) {
 	require.Equal(t, 0, r.Code, "%s", r)
 	require.Regexp(t, `(?m)^  created +0$`, r.Stdout)
 	require.Regexp(t, `(?m)^  updated +3$`, r.Stdout)
+}
+
+// TestCLIContactsImportErrorsFile: a report path that cannot be written,
+// or that is the imported file, fails before anything is imported; a
+// report from an earlier import is emptied when this one rejects nothing.
+func TestCLIContactsImportErrorsFile(t *testing.T) {
+	t.Parallel()
+
+	a := newCaller(t)
+	env := cliEnv(t, a)
+	file := cliWriteFile(t, "clean.csv", "msisdn\n+855 12 345 679\n")
+
+	for _, bad := range []string{filepath.Dir(file), filepath.Join(file+".missing", "x.csv"), file} {
+		r := cliRun(t, env, "contacts", "import", file, "--errors", bad)
+		require.Equal(t, 1, r.Code, "--errors %s: %s", bad, r)
+	}
+	require.Zero(t, cliTotal(t, a, "/api/contact_imports", url.Values{}), "nothing imported")
+	kept, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Equal(t, "msisdn\n+855 12 345 679\n", string(kept))
+
+	stale := file + ".errors.csv"
+	require.NoError(t, os.WriteFile(stale, []byte("row,msisdn,reason\n9,x,old\n"), 0o600))
+	r := cliRun(t, env, "contacts", "import", file, "--errors", stale)
+	require.Equal(t, 0, r.Code, "%s", r)
+	written, err := os.ReadFile(stale)
+	require.NoError(t, err)
+	require.Equal(t, "row,msisdn,reason\n", string(written))
 }
 
 // TestCLIRunPacesAndCountsEarlierAttempts: populate adds every contact;

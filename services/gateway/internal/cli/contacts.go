@@ -49,14 +49,28 @@ rejected rows; --errors writes every rejected row to a CSV file.`,
 				return err
 			}
 
+			// The report file is opened first: a path that cannot be
+			// written fails before anything is imported, and a report left
+			// from an earlier import never passes for this one's.
+			var report *os.File
+			if errorsFile != "" {
+				if report, err = createReport(errorsFile, args[0]); err != nil {
+					return err
+				}
+				defer func() { _ = report.Close() }()
+			}
+
 			imp, err := a.importContacts(cmd.Context(), c, args[0])
 			if err != nil {
+				if report != nil {
+					_ = os.Remove(errorsFile)
+				}
 				return err
 			}
 
 			a.printImport(imp)
 
-			return a.importErrors(cmd.Context(), c, imp, errorsFile)
+			return a.importErrors(cmd.Context(), c, imp, report)
 		},
 	}
 	cmd.Flags().StringVar(&errorsFile, "errors", "", "write the rejected rows to this CSV file")
@@ -113,61 +127,63 @@ func (a *app) printImport(imp apiclient.ContactImport) {
 	fmt.Fprintf(w, "  rejected  %8d\n", imp.Rejected)
 }
 
-// importErrors prints the first rejected rows and, when file is set,
-// writes all of them there as CSV.
+// importErrors prints the first rejected rows and, when report is set,
+// writes all of them there as CSV (only the header when none was).
 func (a *app) importErrors(
-	ctx context.Context, c *apiclient.Client, imp apiclient.ContactImport, file string,
+	ctx context.Context, c *apiclient.Client, imp apiclient.ContactImport, report *os.File,
 ) error {
-	if imp.Rejected == 0 {
-		return nil
-	}
-
 	path := apiclient.ImportPath(imp.ID) + "/errors"
-	resp, err := c.Do(ctx, apiclient.Request{Path: path, Query: url.Values{
-		"per_page": {strconv.Itoa(shownErrors)},
-	}})
-	if err != nil {
-		return err
+	if imp.Rejected > 0 {
+		resp, err := c.Do(ctx, apiclient.Request{Path: path, Query: url.Values{
+			"per_page": {strconv.Itoa(shownErrors)},
+		}})
+		if err != nil {
+			return err
+		}
+
+		var first []apiclient.ImportError
+		if err := resp.Decode(&first); err != nil {
+			return err
+		}
+
+		fmt.Fprintf(a.env.Stdout, "first rejected rows (%d in all):\n", imp.Rejected)
+		for _, e := range first {
+			fmt.Fprintf(a.env.Stdout, "  row %-6d %-22q %s\n", e.Row, e.MSISDN, e.Reason)
+		}
 	}
 
-	var first []apiclient.ImportError
-	if err := resp.Decode(&first); err != nil {
-		return err
-	}
-
-	fmt.Fprintf(a.env.Stdout, "first rejected rows (%d in all):\n", imp.Rejected)
-	for _, e := range first {
-		fmt.Fprintf(a.env.Stdout, "  row %-6d %-22q %s\n", e.Row, e.MSISDN, e.Reason)
-	}
-
-	if file == "" {
+	if report == nil {
 		return nil
 	}
 
-	n, err := writeImportErrors(ctx, c, path, file)
+	n, err := copyImportErrors(ctx, c, path, report)
+	if cerr := report.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write %s: %w", report.Name(), cerr)
+	}
 	if err != nil {
 		return err
 	}
 
-	fmt.Fprintf(a.env.Stderr, "wrote %d rejected rows to %s\n", n, file)
+	fmt.Fprintf(a.env.Stderr, "wrote %d rejected rows to %s\n", n, report.Name())
 
 	return nil
 }
 
-// writeImportErrors pages through an import's rejected rows into a CSV
-// file and returns how many it wrote.
-func writeImportErrors(ctx context.Context, c *apiclient.Client, path, file string) (int, error) {
+// createReport creates (or empties) the rejected-rows file, refusing the
+// file being imported.
+func createReport(file, imported string) (*os.File, error) {
+	if in, err := os.Stat(imported); err == nil {
+		if out, err := os.Stat(file); err == nil && os.SameFile(in, out) {
+			return nil, usageError{fmt.Errorf("--errors %s is the file being imported", file)}
+		}
+	}
+
 	f, err := os.Create(file)
 	if err != nil {
-		return 0, usageError{err}
+		return nil, usageError{err}
 	}
 
-	n, err := copyImportErrors(ctx, c, path, f)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("write %s: %w", file, cerr)
-	}
-
-	return n, err
+	return f, nil
 }
 
 // copyImportErrors writes the rejected rows as CSV to w.
