@@ -37,6 +37,25 @@ func TestParsePairsRefusesMalformedPairs(t *testing.T) {
 	}
 }
 
+func TestContactFilterRefusesKeysContactsLack(t *testing.T) {
+	t.Parallel()
+
+	for _, ok := range [][]string{
+		{"metadata.district=Kampot", "metadata.language=km"},
+		{"msisdn=+85512345678", "created_at_after=2026-01-01"},
+	} {
+		f, err := parsePairs("filter", ok)
+		require.NoError(t, err)
+		require.NoError(t, checkContactFilter(f), ok)
+	}
+	for _, bad := range []string{"distrcit=Banadir", "metadata=x", "id=4", "account_id=3"} {
+		f, err := parsePairs("filter", []string{bad})
+		require.NoError(t, err)
+		err = checkContactFilter(f)
+		require.ErrorAs(t, err, new(usageError), bad)
+	}
+}
+
 func TestQueryOfFlattensLikeRails(t *testing.T) {
 	q := url.Values{}
 	queryOf("q", map[string]any{

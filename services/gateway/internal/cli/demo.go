@@ -47,6 +47,9 @@ check prints what is wrong and exits with status 3.`,
 			if err != nil {
 				return err
 			}
+			if err := checkContactFilter(filter); err != nil {
+				return err
+			}
 
 			c, err := a.client()
 			if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +44,9 @@ matches either value. --all-contacts selects every contact instead.
 			}
 			if len(filter) == 0 && !all {
 				return usageError{errors.New("give at least one --filter, or --all-contacts")}
+			}
+			if err := checkContactFilter(filter); err != nil {
+				return err
 			}
 
 			c, err := a.client()
@@ -88,4 +93,29 @@ func (a *app) populate(
 		calloutID, n, op.ID)
 
 	return n, nil
+}
+
+// contactFilterKeys are the top-level keys of a contact filter. The API
+// ignores any other key, so a misspelt one would select every contact.
+var contactFilterKeys = []string{
+	"metadata", "msisdn",
+	"created_at_before", "created_at_or_before", "created_at_after", "created_at_or_after",
+	"updated_at_before", "updated_at_or_before", "updated_at_after", "updated_at_or_after",
+}
+
+// checkContactFilter refuses a filter with a key contacts cannot be
+// filtered by, or metadata without a key under it.
+func checkContactFilter(filter map[string]any) error {
+	for key, v := range filter {
+		if !slices.Contains(contactFilterKeys, key) {
+			return usageError{fmt.Errorf("--filter %s: contacts have no such filter; "+
+				"use metadata.KEY=VALUE, msisdn=..., or one of %s", key,
+				strings.Join(contactFilterKeys[2:], ", "))}
+		}
+		if _, nested := v.(map[string]any); key == "metadata" && !nested {
+			return usageError{errors.New("--filter metadata needs a key: metadata.KEY=VALUE")}
+		}
+	}
+
+	return nil
 }
