@@ -58,6 +58,8 @@ type Client struct {
 	upload         *http.Client
 	retryFor       time.Duration
 	connectRetries int
+	// uploadIdle is how long an upload may make no progress.
+	uploadIdle time.Duration
 }
 
 // New checks cfg and returns a client.
@@ -73,7 +75,7 @@ func New(cfg Config) (*Client, error) {
 
 	c := &Client{
 		base: u, token: strings.TrimSpace(cfg.Token), http: cfg.HTTPClient,
-		retryFor: cfg.RetryFor, connectRetries: cfg.ConnectRetries,
+		retryFor: cfg.RetryFor, connectRetries: cfg.ConnectRetries, uploadIdle: uploadIdle,
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: defaultTimeout}
@@ -211,20 +213,35 @@ func (c *Client) retryable(err *UnavailableError, attempt int, deadline time.Tim
 
 // once sends one attempt of req.
 func (c *Client) once(ctx context.Context, req Request) (*Response, error) {
-	hr, err := c.build(ctx, req)
-	if err != nil {
-		return nil, err
+	reqCtx, client := ctx, c.http
+	if req.Body != nil {
+		// An upload has no overall timeout, only one on silence.
+		rc, err := req.Body()
+		if err != nil {
+			return nil, err
+		}
+		var (
+			watched io.Reader
+			stop    func()
+		)
+		reqCtx, watched, stop = watch(ctx, c.uploadIdle, rc)
+		defer stop()
+		req.Body = func() (io.ReadCloser, error) { return watched.(io.ReadCloser), nil }
+		client = c.upload
 	}
 
-	client := c.http
-	if req.Body != nil {
-		client = c.upload
+	hr, err := c.build(reqCtx, req)
+	if err != nil {
+		return nil, err
 	}
 
 	resp, err := client.Do(hr)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if errors.Is(context.Cause(reqCtx), errStalled) {
+			err = errStalled
 		}
 
 		return nil, &UnavailableError{Method: req.Method, Path: req.Path, Err: err}
