@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -126,6 +127,13 @@ func (a *API) importContacts(w http.ResponseWriter, r *http.Request) {
 	case err != nil || rep.Status != http.StatusCreated || failure == "":
 		a.answer(w, r, rep, err, "command contact_import.finish")
 	default:
+		// The rows before the problem are in: the answer names the
+		// failed import that holds them, so the client can find it.
+		var bad fileError
+		if errors.As(readErr, &bad) && chunk > 1 {
+			readErr = fileError{fmt.Sprintf("%s; the rows before it were imported "+
+				"(contact import %d, failed)", bad.msg, imp.ID)}
+		}
 		a.writeFileError(w, readErr)
 	}
 }
