@@ -229,6 +229,41 @@ func TestCLIRunPacesAndCountsEarlierAttempts(t *testing.T) {
 
 // A run whose callout is paused under it stops with status 1 and queues no
 // more calls; the calls it had queued still go out.
+// TestCLIRunsSideBySide: two runs of one callout at once both end with
+// nobody in flight, and nobody is called twice in one attempt.
+func TestCLIRunsSideBySide(t *testing.T) {
+	t.Parallel()
+
+	a := newCaller(t)
+	cliSimulator(t, a)
+	env := cliEnv(t, a)
+
+	var csv strings.Builder
+	csv.WriteString("msisdn\n")
+	for i := range 40 {
+		csv.WriteString("+85512" + strconv.Itoa(600000+i) + "\n")
+	}
+	require.Equal(t, 0, cliRun(t, env, "contacts", "import", cliWriteFile(t, "forty.csv", csv.String())).Code)
+	id := cliID(t, cliRun(t, env, "callouts", "create", "--metadata", "message=hello"))
+	sid := strconv.FormatInt(id, 10)
+	require.Equal(t, 0, cliRun(t, env, "callouts", "populate", sid, "--all-contacts").Code)
+	require.Equal(t, 0, cliRun(t, env, "callouts", "start", sid).Code)
+
+	results := make(chan cliResult, 2)
+	for range 2 {
+		go func() { results <- cliRun(t, env, "callouts", "run", sid, "--attempts", "1", "--rate", "10") }()
+	}
+	for range 2 {
+		r := <-results
+		require.Equal(t, 0, r.Code, "%s", r)
+		require.Regexp(t, `(?m)^  in flight +0 +0$`, r.Stdout, "each run ends after every call")
+	}
+
+	summary := object(t, a.get(t, "/api/callouts/"+sid+"/summary"))
+	calls := summary["phone_calls"].(map[string]any)
+	require.Equal(t, json.Number("40"), calls["total"], "one call each")
+}
+
 func TestCLIRunStopsWhenThePauseComes(t *testing.T) {
 	t.Parallel()
 

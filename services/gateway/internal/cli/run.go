@@ -152,6 +152,13 @@ func (a *app) runCallout(
 			return report, err
 		}
 		if created == 0 {
+			// Nobody is due. Calls someone else created (a run beside
+			// this one) may still be in flight: the run ends when they
+			// do, so that what it reports is their outcome. They count
+			// as this attempt: calling again would go past --attempts.
+			if err := a.awaitOthers(ctx, c, id); err != nil {
+				return report, err
+			}
 			break
 		}
 		report.rounds = append(report.rounds, created)
@@ -223,6 +230,16 @@ func (a *app) settle(ctx context.Context, c *apiclient.Client, id int64, opts ru
 	}
 
 	return a.waitCalls(ctx, c, id, s.PhoneCalls.InFlight, 0, "earlier calls finished")
+}
+
+// awaitOthers waits until no call of the callout is in flight.
+func (a *app) awaitOthers(ctx context.Context, c *apiclient.Client, id int64) error {
+	s, err := c.Summary(ctx, id)
+	if err != nil || s.PhoneCalls.InFlight == 0 {
+		return err
+	}
+
+	return a.waitCalls(ctx, c, id, s.PhoneCalls.InFlight, 0, "other calls finished")
 }
 
 // remoteParams returns the provider request parameters of new calls.
