@@ -182,8 +182,11 @@ func newCSVRows(r io.Reader) (*csvRows, error) {
 	if s.over {
 		return nil, fileError{"has a header row that is too long (at most 64 KiB and 1000 columns)"}
 	}
-	if !utf8.Valid(s.buf) || bytes.IndexByte(s.buf, 0) >= 0 {
+	if !utf8.Valid(s.buf) {
 		return nil, fileError{"is not UTF-8 text"}
+	}
+	if bytes.IndexByte(s.buf, 0) >= 0 {
+		return nil, fileError{"has a NUL byte in its header row"}
 	}
 
 	c := &csvRows{s: s, msisdn: -1, keys: make([][]byte, s.fields())}

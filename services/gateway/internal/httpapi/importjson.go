@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"scfm/shared/contract/calloutsv1"
 )
@@ -126,7 +125,8 @@ func jsonRow(row int64, raw json.RawMessage) calloutsv1.ImportRow {
 }
 
 // jsonText reads a number given as a JSON string or number; null and
-// absence are blank. ok is false for any other value.
+// absence are blank. ok is false for any other value, returned as its
+// JSON text.
 func jsonText(v json.RawMessage) (string, bool) {
 	if len(v) == 0 || isNull(v) {
 		return "", true
@@ -141,7 +141,8 @@ func jsonText(v json.RawMessage) (string, bool) {
 	if d.Decode(&n) == nil {
 		return n.String(), true
 	}
-	return strconv.Quote(string(v)), false
+	// Shown as the JSON it was, so the rejected row names it plainly.
+	return string(bytes.TrimSpace(v)), false
 }
 
 func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }

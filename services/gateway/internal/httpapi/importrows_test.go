@@ -183,6 +183,7 @@ func TestCSVFileErrors(t *testing.T) {
 		"msisdn,name,name\n":        "has the column name twice",
 		"msisdn,MSISDN\n":           "has the column msisdn twice",
 		"msisdn,caf\xe9\n":          "is not UTF-8 text",
+		"msisdn,a\x00b\n":           "has a NUL byte in its header row",
 	} {
 		_, err := newCSVRows(strings.NewReader(text))
 		var fe fileError
@@ -232,7 +233,7 @@ func TestJSONRows(t *testing.T) {
 		{3, "2.52662E+11", `{}`, ""},
 		{4, "", `{"name":"no number"}`, ""},
 		{5, "", `{}`, ""},
-		{6, `"[\"252662345678\"]"`, "", problemInvalidNumber},
+		{6, `["252662345678"]`, "", problemInvalidNumber},
 		{7, "252662345679", "", problemMetadataNotObject},
 		{8, "", "", problemNotObject},
 		{9, "", "", problemNotObject},
