@@ -19,7 +19,7 @@ run:
 	./bin/scfm-dev
 
 ## demo: on a running `make run`, import examples/contacts.csv, call the
-## Khmer speakers through the simulator with retries, and check the outcome
+## contacts of every language through the simulator with retries, and check the outcome
 demo:
 	@mkdir -p bin
 	$(GO) build -o bin/scfm ./services/gateway/cmd/scfm

@@ -55,7 +55,8 @@ func TestCLIExitCodes(t *testing.T) {
 	id := cliID(t, cliRun(t, env, "callouts", "create"))
 	r = cliRun(t, env, "callouts", "resume", strconv.FormatInt(id, 10))
 	require.Equal(t, 1, r.Code, "%s", r)
-	require.Contains(t, r.Stderr, "event: is not included in the list")
+	require.Contains(t, r.Stderr, "is initialized: resume does not apply "+
+		"(resume a paused or stopped callout)")
 
 	r = cliRun(t, env, "callouts", "run", strconv.FormatInt(id, 10))
 	require.Equal(t, 1, r.Code, "%s", r)

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"scfm/gateway/internal/apiclient"
 )
 
 // calloutsCommand groups the callout commands.
@@ -80,6 +84,14 @@ func (a *app) calloutEventCommand(event string) *cobra.Command {
 			}
 
 			callout, err := c.CalloutEvent(cmd.Context(), id, event)
+			var refused *apiclient.APIError
+			if errors.As(err, &refused) && len(refused.Errors["event"]) > 0 {
+				// The API only says the event does not apply; say why.
+				if now, cerr := c.Callout(cmd.Context(), id); cerr == nil {
+					return fmt.Errorf("callout %d is %s: %s does not apply (%s)",
+						id, now.Status, event, strings.ToLower(eventShort(event)))
+				}
+			}
 			if err != nil {
 				return err
 			}

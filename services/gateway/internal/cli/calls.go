@@ -150,8 +150,9 @@ func (a *app) printRun(ctx context.Context, c *apiclient.Client, r runReport) er
 		fmt.Fprintf(w, "callout %d: nobody left to call after %d attempt(s)\n", r.calloutID,
 			r.prior+len(r.rounds))
 	default:
-		fmt.Fprintf(w, "callout %d: %d participations still due for a call are out of attempts\n",
-			r.calloutID, r.left)
+		fmt.Fprintf(w, "callout %d: %d participations not reached in %d attempt(s); "+
+			"a later run with more --attempts calls them again\n",
+			r.calloutID, r.left, r.prior+len(r.rounds))
 	}
 
 	s, err := c.Summary(ctx, r.calloutID)
