@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -103,7 +102,7 @@ func (d *Dispatcher) client(ctx context.Context, account int64) (*api.ApiService
 	if !ok || pa.BaseURL == "" {
 		return nil, pa, errNoProvider
 	}
-	var inner http.RoundTripper
+	inner := d.transport
 	if pa.AccountURL && !d.cfg.AllowPrivateProviders {
 		inner = d.publicOnly
 	}

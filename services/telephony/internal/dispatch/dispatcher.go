@@ -44,6 +44,9 @@ type Dispatcher struct {
 	outcomes chan command.Step
 	// publicOnly is the transport for provider URLs accounts set.
 	publicOnly http.RoundTripper
+	// transport is the transport for the provider URLs this service is
+	// configured with.
+	transport http.RoundTripper
 }
 
 // New returns a dispatcher; creds is the private credentials bucket.
@@ -59,7 +62,7 @@ func New(
 		cfg: cfg, pool: pool, cmds: cmds, creds: creds, log: log.With("component", "dispatcher"),
 		limiters: map[int64]*rate.Limiter{}, sem: make(chan struct{}, cfg.Workers),
 		dialing: map[int64]bool{}, outcomes: make(chan command.Step, cfg.Workers*4),
-		publicOnly: provider.PublicOnly(),
+		publicOnly: provider.PublicOnly(), transport: provider.Transport(),
 	}
 }
 

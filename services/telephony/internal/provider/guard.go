@@ -38,8 +38,22 @@ func PublicOnly() http.RoundTripper {
 			return nil
 		},
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t := Transport()
 	t.DialContext = d.DialContext
 	t.Proxy = nil
+	return t
+}
+
+// maxIdlePerHost is how many idle connections to one provider are kept.
+// The default transport keeps two: with dozens of requests in flight,
+// nearly every call would open (and then drop) a connection of its own.
+const maxIdlePerHost = 128
+
+// Transport returns a transport for provider requests that keeps enough
+// idle connections for the dialer's concurrency.
+func Transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 2 * maxIdlePerHost
+	t.MaxIdleConnsPerHost = maxIdlePerHost
 	return t
 }
