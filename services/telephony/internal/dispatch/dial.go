@@ -37,21 +37,35 @@ func (d *Dispatcher) loadTarget(ctx context.Context, id int64) (target, error) {
 	return t, json.Unmarshal(raw, &t.params)
 }
 
+// accountClient is an account's provider API, resolved once for all the
+// calls of the account that one dispatch cycle dials.
+type accountClient struct {
+	svc *api.ApiService
+	pa  provider.Account
+	err error
+}
+
+// clientFor resolves account's provider API.
+func (d *Dispatcher) clientFor(ctx context.Context, account int64) accountClient {
+	svc, pa, err := d.client(ctx, account)
+	return accountClient{svc: svc, pa: pa, err: err}
+}
+
 // dial asks the provider to place call id and records its answer. A
 // throttled or failing provider is retried with backoff on the same
 // attempt; an unclear outcome leaves the call dispatching for reconcile.
-func (d *Dispatcher) dial(ctx context.Context, id, account int64) error {
+func (d *Dispatcher) dial(ctx context.Context, id int64, ac accountClient) error {
 	t, err := d.loadTarget(ctx, id)
 	if err != nil {
 		return err
 	}
-	svc, pa, err := d.client(ctx, account)
-	if err == errNoProvider {
-		return d.refused(ctx, id, err.Error())
+	if ac.err == errNoProvider {
+		return d.refused(ctx, id, ac.err.Error())
 	}
-	if err != nil {
-		return err
+	if ac.err != nil {
+		return ac.err
 	}
+	svc, pa := ac.svc, ac.pa
 
 	params := provider.CreateParams(pa.SID, t.msisdn, t.params)
 	d.defaultCallbacks(params, id)
@@ -238,7 +252,8 @@ func (d *Dispatcher) settle(ctx context.Context, q queued) error {
 		return nil
 	}
 	d.log.InfoContext(ctx, "provider has no such call; dialling again", "phone_call_id", q.id)
-	d.launch(ctx, q.id, true, func(ctx context.Context) error { return d.dial(ctx, q.id, q.account) })
+	ac := accountClient{svc: svc, pa: pa}
+	d.launch(ctx, q.id, true, func(ctx context.Context) error { return d.dial(ctx, q.id, ac) })
 	return nil
 }
 

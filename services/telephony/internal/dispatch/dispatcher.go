@@ -265,8 +265,17 @@ func (d *Dispatcher) start(ctx context.Context, calls []queued) error {
 	if err != nil {
 		return err
 	}
+	// Settings and credentials are read once per account and cycle, not
+	// once per call.
+	clients := map[int64]accountClient{}
 	for _, id := range moved {
-		d.launch(ctx, id, true, func(ctx context.Context) error { return d.dial(ctx, id, accounts[id]) })
+		account := accounts[id]
+		ac, ok := clients[account]
+		if !ok {
+			ac = d.clientFor(ctx, account)
+			clients[account] = ac
+		}
+		d.launch(ctx, id, true, func(ctx context.Context) error { return d.dial(ctx, id, ac) })
 	}
 	return nil
 }
