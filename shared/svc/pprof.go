@@ -3,22 +3,25 @@ package svc
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"time"
 )
 
-// servePprof serves Go's profiling endpoints on PprofAddr until ctx ends.
-// They sit on a listener of their own so that turning them on never puts
-// heap dumps beside the API or the metrics a cluster scrapes.
-func (rt *Runtime) servePprof(ctx context.Context) {
-	if rt.Cfg.PprofAddr == "" {
+// ServePprof serves Go's profiling endpoints on addr until ctx ends; an
+// empty addr serves nothing. They sit on a listener of their own so that
+// turning them on never puts heap dumps beside the API or the metrics a
+// cluster scrapes. The development supervisor uses it too, since the
+// embedded NATS server lives in its process.
+func ServePprof(ctx context.Context, addr string, log *slog.Logger) {
+	if addr == "" {
 		return
 	}
-	ln, err := net.Listen("tcp", rt.Cfg.PprofAddr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		rt.Log.Warn("pprof listener not started", "addr", rt.Cfg.PprofAddr, "err", err)
+		log.Warn("pprof listener not started", "addr", addr, "err", err)
 		return
 	}
 
@@ -34,8 +37,8 @@ func (rt *Runtime) servePprof(ctx context.Context) {
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
-	rt.Log.Info("pprof listening", "addr", ln.Addr().String())
+	log.Info("pprof listening", "addr", ln.Addr().String())
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		rt.Log.Warn("pprof server stopped", "err", err)
+		log.Warn("pprof server stopped", "err", err)
 	}
 }

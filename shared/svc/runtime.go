@@ -116,7 +116,7 @@ func (rt *Runtime) Serve(ctx context.Context, api http.Handler) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	go rt.servePprof(rt.bgCtx)
+	go ServePprof(rt.bgCtx, rt.Cfg.PprofAddr, rt.Log)
 	rt.ready.Store(true)
 	rt.Log.Info("service started", "addr", ln.Addr().String())
 

@@ -13,6 +13,7 @@ import (
 
 	"scfm/devstack/internal/devrun"
 	"scfm/devstack/stack"
+	"scfm/shared/svc"
 )
 
 // usage is printed for -h, --help or any argument: the supervisor takes
@@ -25,6 +26,9 @@ gateway, callouts, telephony (with the provider simulator) and batches
 services, applies the migrations, and prints the API URL and the
 super-admin token (kept in .data/gateway-url and .data/admin-token).
 Ctrl-C stops everything; the data stays in ./.data for the next run.
+
+SCFM_DEV_PPROF_ADDR (e.g. 127.0.0.1:6070) serves Go's /debug/pprof/ for this
+process, which holds the embedded NATS server.
 `
 
 func main() {
@@ -45,6 +49,7 @@ func main() {
 	// After the first Ctrl-C starts the orderly shutdown, a second one
 	// ends the process at once.
 	context.AfterFunc(ctx, stop)
+	go svc.ServePprof(ctx, os.Getenv("SCFM_DEV_PPROF_ADDR"), log)
 
 	err = devrun.Run(ctx, devrun.Config{
 		Root:        root,
