@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -49,31 +47,28 @@ func Run(
 	return natsbus.ConsumeEvents(ctx, js, n.EventStream(telephonyv1.Service), cfg, batchSize, apply, log)
 }
 
-// applyBatch writes a batch of events in one transaction and one round
-// trip: the statements are pipelined, and of the status changes of one call
-// only the newest is written (the older ones would be overwritten in the
-// same transaction anyway).
+// applyBatch writes a batch of events in one transaction with at most
+// three statements: the new calls, the status changes and the deletions,
+// each set-based. Of the status changes of one call only the newest is
+// written. One statement per kind matters beyond round trips: the per-callout
+// tallies are kept by statement triggers, which then fire three times per
+// batch instead of once per event, and each tally row is updated once.
 func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envelope) error {
 	newest := newestStatusChanges(events)
+	var w writes
+	for i, env := range events {
+		if env.EventType == telephonyv1.PhoneCallStatusChanged && !newest[i] {
+			continue
+		}
+		if err := w.add(env); err != nil {
+			return err
+		}
+	}
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		touched := map[int64]bool{}
-		for i, env := range events {
-			if env.EventType == telephonyv1.PhoneCallStatusChanged && !newest[i] {
-				continue
-			}
-			pid, err := queue(b, env)
-			if err != nil {
-				return err
-			}
-			if pid != 0 {
-				touched[pid] = true
-			}
+		if err := w.write(ctx, tx); err != nil {
+			return err
 		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("write call history: %w", err)
-		}
-		return projection.RefreshCallHistory(ctx, tx, slices.Collect(maps.Keys(touched))...)
+		return projection.RefreshCallHistory(ctx, tx, w.touched()...)
 	})
 }
 
@@ -125,62 +120,14 @@ func contactInboundCallers(ctx context.Context, events []contract.Envelope, newC
 // participation it concerns (0 for calls without one). The caller then
 // refreshes that participation's summary columns.
 func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error) {
-	b := &pgx.Batch{}
-	pid, err := queue(b, env)
-	if err != nil {
+	var w writes
+	if err := w.add(env); err != nil {
 		return 0, err
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return 0, fmt.Errorf("write call history: %w", err)
+	if err := w.write(ctx, tx); err != nil {
+		return 0, err
 	}
-	return pid, nil
-}
-
-// queue adds the statement that records env to b and returns the
-// participation env concerns.
-func queue(b *pgx.Batch, env contract.Envelope) (int64, error) {
-	switch env.EventType {
-	// The telephony service's internal dispatching status counts as queued,
-	// as the API shows it.
-	case telephonyv1.PhoneCallCreated:
-		var d telephonyv1.PhoneCallCreatedV1
-		if err := json.Unmarshal(env.Data, &d); err != nil {
-			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
-		}
-		b.Queue(`
-			INSERT INTO call_history (phone_call_id, participation_id, contact_id, account_id, msisdn,
-				status, created_at, version, create_batch_operation_id, callout_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-				coalesce($10, (SELECT callout_id FROM callout_participations WHERE id = $2)))
-			ON CONFLICT (phone_call_id) DO NOTHING`,
-			d.ID, d.CalloutParticipationID, d.ContactID, d.AccountID, d.MSISDN, d.Status, d.CreatedAt,
-			env.AggregateVersion, d.CreateBatchOperationID, d.CalloutID)
-		return deref(d.CalloutParticipationID), nil
-	case telephonyv1.PhoneCallStatusChanged:
-		var d telephonyv1.PhoneCallStatusChangedV1
-		if err := json.Unmarshal(env.Data, &d); err != nil {
-			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
-		}
-		b.Queue(`
-			UPDATE call_history SET status = $2, version = $3 WHERE phone_call_id = $1 AND version < $3`,
-			d.ID, apiStatus(d.Status), env.AggregateVersion)
-		return deref(d.CalloutParticipationID), nil
-	case telephonyv1.PhoneCallDeleted:
-		var d telephonyv1.PhoneCallDeletedV1
-		if err := json.Unmarshal(env.Data, &d); err != nil {
-			return 0, fmt.Errorf("decode %s: %w", env.EventType, err)
-		}
-		b.Queue(`DELETE FROM call_history WHERE phone_call_id = $1`, d.ID)
-		return deref(d.CalloutParticipationID), nil
-	}
-	return 0, nil
-}
-
-func deref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
+	return w.last, nil
 }
 
 // apiStatus is a call status as the API shows it.
