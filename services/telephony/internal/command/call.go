@@ -31,21 +31,30 @@ type call struct {
 	calloutMD []byte
 }
 
+// loadCallSQL reads and locks a call by id ($1), of account $2 (any
+// account when 0).
+const loadCallSQL = `
+	SELECT pc.callout_participation_id, pc.status, pc.msisdn, pc.call_flow_logic,
+		coalesce(kp.call_flow_logic, kk.call_flow_logic, ka.settings->>'call_flow_logic'),
+		pc.metadata::text, pc.remote_request_params::text, pc.remote_call_id, pc.remote_status,
+		pc.remote_direction, pc.remote_error_message, pc.remotely_queued_at, pc.version, pc.account_id,
+		kk.metadata::text
+	FROM phone_calls pc
+	LEFT JOIN known_participations kp ON kp.id = pc.callout_participation_id
+	LEFT JOIN known_callouts kk ON kk.id = pc.callout_id
+	LEFT JOIN known_accounts ka ON ka.id = pc.account_id
+	WHERE pc.id = $1 AND ($2 = 0 OR pc.account_id = $2) FOR UPDATE OF pc`
+
 // loadCall reads and locks a call of account (any account when 0).
 func loadCall(ctx context.Context, tx pgx.Tx, account, id int64) (call, bool, error) {
+	return scanCall(tx.QueryRow(ctx, loadCallSQL, id, account), account, id)
+}
+
+// scanCall reads the row of loadCallSQL for call id of account.
+func scanCall(row pgx.Row, account, id int64) (call, bool, error) {
 	c := call{id: id, accountID: account}
 	var md, params []byte
-	err := tx.QueryRow(ctx, `
-		SELECT pc.callout_participation_id, pc.status, pc.msisdn, pc.call_flow_logic,
-			coalesce(kp.call_flow_logic, kk.call_flow_logic, ka.settings->>'call_flow_logic'),
-			pc.metadata::text, pc.remote_request_params::text, pc.remote_call_id, pc.remote_status,
-			pc.remote_direction, pc.remote_error_message, pc.remotely_queued_at, pc.version, pc.account_id,
-			kk.metadata::text
-		FROM phone_calls pc
-		LEFT JOIN known_participations kp ON kp.id = pc.callout_participation_id
-		LEFT JOIN known_callouts kk ON kk.id = pc.callout_id
-		LEFT JOIN known_accounts ka ON ka.id = pc.account_id
-		WHERE pc.id = $1 AND ($2 = 0 OR pc.account_id = $2) FOR UPDATE OF pc`, id, account).Scan(
+	err := row.Scan(
 		&c.participationID, &c.status, &c.number, &c.flow, &c.inherited, &md, &params, &c.remoteID,
 		&c.remoteStatus, &c.remoteDirection, &c.remoteError, &c.remotelyQueuedAt, &c.version, &c.accountID,
 		&c.calloutMD)

@@ -65,7 +65,7 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 		ctx,
 		req,
 		func(ctx context.Context, tx pgx.Tx, rec *commands.Recorder) (reply.Reply, error) {
-			c, found, err := h.callbackCall(ctx, tx, cb.AccountID, cb.PhoneCallID, sid)
+			c, found, remote, err := callbackCall(ctx, tx, cb.AccountID, cb.PhoneCallID, sid, dedupe)
 			if err != nil {
 				return reply.Reply{}, err
 			}
@@ -82,10 +82,10 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 			}
 			answer := reply.Reply{Status: 201, Total: -1, Body: []byte(twiml)}
 
-			id, fresh, err := newRemoteEvent(ctx, tx, dedupe)
-			if err != nil || !fresh {
-				return answer, err
+			if !remote.fresh {
+				return answer, nil
 			}
+			id := remote.id
 			var callID *int64
 			if found {
 				callID = &c.id
@@ -95,7 +95,7 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 						return reply.Reply{}, err
 					}
 				}
-				if err := h.advance(ctx, tx, rec, c, sid, status, direction); err != nil {
+				if err := h.advance(ctx, rec, c, sid, status, direction); err != nil {
 					return reply.Reply{}, err
 				}
 			}
@@ -116,25 +116,41 @@ func (h *Handlers) RecordCallback(ctx context.Context, req natsbus.Request) (rep
 	)
 }
 
-// callbackCall finds the call a callback is about: the one its URL names,
-// else the one with its SID.
-func (h *Handlers) callbackCall(
-	ctx context.Context,
-	tx pgx.Tx,
-	account, id int64,
-	sid string,
-) (call, bool, error) {
+// callbackCall finds and locks the call a callback is about: the one its
+// URL names, else the one with its SID. In the same round trip it looks
+// for an earlier callback with the same dedupe key; that check runs after
+// the lock is taken, so of two copies of a callback the second sees the
+// first once it may proceed.
+func callbackCall(
+	ctx context.Context, tx pgx.Tx, account, id int64, sid, dedupe string,
+) (call, bool, remoteEvent, error) {
 	if id == 0 {
 		err := tx.QueryRow(ctx, `SELECT id FROM phone_calls WHERE lower(remote_call_id) = lower($1)
 			AND account_id = $2`, sid, account).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return call{}, false, nil
+			ev, err := newRemoteEvent(tx.QueryRow(ctx, newRemoteEventSQL, dedupe), dedupe)
+			return call{}, false, ev, err
 		}
 		if err != nil {
-			return call{}, false, fmt.Errorf("find call %s: %w", sid, err)
+			return call{}, false, remoteEvent{}, fmt.Errorf("find call %s: %w", sid, err)
 		}
 	}
-	return loadCall(ctx, tx, account, id)
+
+	b := &pgx.Batch{}
+	b.Queue(loadCallSQL, id, account)
+	b.Queue(newRemoteEventSQL, dedupe)
+	res := tx.SendBatch(ctx, b)
+	c, found, err := scanCall(res.QueryRow(), account, id)
+	if err != nil {
+		_ = res.Close()
+		return c, false, remoteEvent{}, err
+	}
+	ev, err := newRemoteEvent(res.QueryRow(), dedupe)
+	if err != nil {
+		_ = res.Close()
+		return c, false, ev, err
+	}
+	return c, found, ev, res.Close()
 }
 
 // flowOf resolves the call flow logic of a callback's call (HelloWorld for
@@ -146,27 +162,36 @@ func (h *Handlers) flowOf(c call, found bool) (string, []byte) {
 	return flow.Resolve(h.flows, c.flow, c.inherited), c.calloutMD
 }
 
-// newRemoteEvent reports whether no remote event with dedupe was recorded
-// yet and, in the same round trip, allocates the id a new one would get
-// (an id taken for a repeat is left unused).
-func newRemoteEvent(ctx context.Context, tx pgx.Tx, dedupe string) (int64, bool, error) {
+// newRemoteEventSQL reports whether a remote event with the dedupe key $1
+// was recorded already and allocates the id a new one would get (an id
+// taken for a repeat is left unused).
+const newRemoteEventSQL = `SELECT EXISTS (SELECT 1 FROM remote_phone_call_events
+	WHERE dedupe_key = $1), nextval(pg_get_serial_sequence('remote_phone_call_events', 'id'))`
+
+// remoteEvent is the id a callback's remote event gets, and whether it is
+// the first with its dedupe key.
+type remoteEvent struct {
+	id    int64
+	fresh bool
+}
+
+// newRemoteEvent reads the row of newRemoteEventSQL.
+func newRemoteEvent(row pgx.Row, dedupe string) (remoteEvent, error) {
 	var (
-		id       int64
+		ev       remoteEvent
 		repeated bool
 	)
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM remote_phone_call_events WHERE dedupe_key = $1),
-		nextval(pg_get_serial_sequence('remote_phone_call_events', 'id'))`, dedupe).Scan(&repeated, &id)
-	if err != nil {
-		return 0, false, fmt.Errorf("check remote event %s: %w", dedupe, err)
+	if err := row.Scan(&repeated, &ev.id); err != nil {
+		return ev, fmt.Errorf("check remote event %s: %w", dedupe, err)
 	}
-	return id, !repeated, nil
+	ev.fresh = !repeated
+	return ev, nil
 }
 
 // advance moves the call forward by the callback's status; a call still
 // dispatching learns its SID here if the provider called back first.
 func (h *Handlers) advance(
 	ctx context.Context,
-	tx pgx.Tx,
 	rec *commands.Recorder,
 	c call,
 	sid, status, direction string,
@@ -187,8 +212,7 @@ func (h *Handlers) advance(
 	if !ok || !phonecall.Forward(c.status, next) {
 		return nil
 	}
-	_, err := h.transitionTx(ctx, tx, rec, c.id, func(string) (string, bool) { return next, true }, r)
-	return err
+	return h.move(ctx, rec, c, next, r)
 }
 
 // UpdateRemoteEvent changes a remote event's metadata.

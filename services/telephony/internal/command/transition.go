@@ -96,12 +96,18 @@ func (h *Handlers) transitionTx(
 	if !ok {
 		return false, nil
 	}
+	return true, h.move(ctx, rec, c, next, remote)
+}
+
+// move records c's move to next, c being the call as loaded (and locked)
+// in rec's transaction.
+func (h *Handlers) move(ctx context.Context, rec *commands.Recorder, c call, next string, remote Remote) error {
 	c.apply(remote)
 	ev := c.statusEvent(next, h.clock(), rec)
 	ev.Private = commands.MustJSON(projection.StatusDetail{
 		RemoteResponse: encodeOrNil(remote.Response), RemoteQueueResponse: encodeOrNil(remote.QueueResponse),
 	})
-	return true, rec.Record(ctx, ev)
+	return rec.Record(ctx, ev)
 }
 
 // apply copies what is known of the provider's side onto c.
