@@ -16,7 +16,10 @@ import (
 // hold of the append lock, and one commit for all. Appends of a schema are
 // serialised, so under load this multiplies the commands per second; a
 // lone command runs as Execute would. Commands in a batch see each other's
-// effects, exactly as if they had run one after another.
+// effects, exactly as if they had run one after another. One batch runs
+// at a time: with batches side by side, ids taken in one order were often
+// committed in the other, and a reader of the event stream that had seen a
+// higher id took a just-created participation for a deleted one.
 type Batcher struct {
 	pool *pgxpool.Pool
 	max  int
@@ -119,17 +122,22 @@ func (b *Batcher) run(batch []*job) {
 	results := make([]*result, len(batch))
 	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
 		var events []Event
+		sp := savepoints{tx: tx}
 		for i, j := range batch {
 			results[i] = nil
 			if j.ctx.Err() != nil {
 				continue
 			}
-			r, evs, ok := runInSavepoint(ctx, tx, j)
-			if ok {
+			r, evs, err := sp.run(ctx, j)
+			if err != nil {
+				return err
+			}
+			if r != nil {
 				results[i] = r
 				events = append(events, evs...)
 			}
 		}
+		// The last command's savepoint is released by the commit.
 		return Append(ctx, tx, events...)
 	})
 	for i, j := range batch {
@@ -144,25 +152,41 @@ func (b *Batcher) run(batch []*job) {
 	}
 }
 
-// runInSavepoint looks up or decides one command inside tx; ok is false
-// when it must run again on its own.
-func runInSavepoint(ctx context.Context, tx pgx.Tx, j *job) (*result, []Event, bool) {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return nil, nil, false
+// savepoints runs the commands of a batch one after another, each in a
+// savepoint of its own. The savepoint of a command that succeeded is
+// released in the same round trip that opens the next one's, so a command
+// costs one statement more than it would alone, not two.
+type savepoints struct {
+	tx   pgx.Tx
+	open bool // a succeeded command's savepoint is still to be released
+}
+
+// run looks up or decides one command. A nil result means the command must
+// run again on its own; an error means the transaction is unusable.
+func (s *savepoints) run(ctx context.Context, j *job) (*result, []Event, error) {
+	open := "SAVEPOINT batch_command"
+	if s.open {
+		open = "RELEASE SAVEPOINT batch_command; SAVEPOINT batch_command"
 	}
-	r, fresh, events, err := decideOnce(ctx, sp, j.commandID, j.decide)
-	if errors.Is(err, errNotRecorded) {
+	if _, err := s.tx.Exec(ctx, open); err != nil {
+		return nil, nil, err
+	}
+	s.open = false
+
+	r, fresh, events, err := decideOnce(ctx, s.tx, j.commandID, j.decide)
+	switch {
+	case errors.Is(err, errNotRecorded):
 		// Not an answer: nothing of it stays, and it is not recorded.
-		_ = sp.Rollback(ctx)
-		return &result{reply: r, fresh: true}, nil, true
+		return &result{reply: r, fresh: true}, nil, s.undo(ctx)
+	case err != nil:
+		return nil, nil, s.undo(ctx)
 	}
-	if err != nil {
-		_ = sp.Rollback(ctx)
-		return nil, nil, false
-	}
-	if err := sp.Commit(ctx); err != nil {
-		return nil, nil, false
-	}
-	return &result{reply: r, fresh: fresh}, events, true
+	s.open = true
+	return &result{reply: r, fresh: fresh}, events, nil
+}
+
+// undo rolls the current command back to its savepoint.
+func (s *savepoints) undo(ctx context.Context) error {
+	_, err := s.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT batch_command; RELEASE SAVEPOINT batch_command")
+	return err
 }

@@ -264,3 +264,71 @@ func TestBatcherRunsConcurrentCommandsOnceEach(t *testing.T) {
 		require.Equal(t, int64(i+1), v, "versions of one stream stay gapless and ordered")
 	}
 }
+
+// Commands that fail inside a batch (an error from the database, a server
+// error answer) leave no trace, and the commands around them keep theirs.
+func TestBatcherUndoesFailedCommandsOnly(t *testing.T) {
+	t.Parallel()
+
+	pool, _ := pgtest.Pool(t, "es", nil)
+	ctx := context.Background()
+	b := eventstore.NewBatcher(pool, 16)
+	t.Cleanup(b.Close)
+	_, err := pool.Exec(ctx, `CREATE TABLE things (id int PRIMARY KEY)`)
+	require.NoError(t, err)
+
+	// Every third command fails in the database after writing, every
+	// third answers 500 after writing; the rest write and succeed.
+	var wg sync.WaitGroup
+	for round := range 5 {
+		for i := range 30 {
+			wg.Go(func() {
+				id := round*30 + i
+				decide := func(ctx context.Context, tx pgx.Tx) (reply.Reply, []eventstore.Event, error) {
+					if _, err := tx.Exec(ctx, `INSERT INTO things VALUES ($1)`, id); err != nil {
+						return reply.Reply{}, nil, err
+					}
+					switch id % 3 {
+					case 1:
+						_, err := tx.Exec(ctx, `SELECT 1 / 0`)
+						return reply.Reply{}, nil, err
+					case 2:
+						return reply.Reply{Status: 500}, nil, nil
+					}
+					ev := eventstore.New("thing", strconv.Itoa(id), 1, "thing.created", map[string]int{"id": id},
+						eventstore.Metadata{})
+					return reply.Created("/things/"+strconv.Itoa(id), nil), []eventstore.Event{ev}, nil
+				}
+				r, _, err := b.Execute(ctx, "cmd-"+strconv.Itoa(id), decide)
+				switch id % 3 {
+				case 0:
+					if err != nil || r.Status != 201 {
+						t.Errorf("command %d: %v %d", id, err, r.Status)
+					}
+				case 1:
+					if err == nil {
+						t.Errorf("command %d: no error", id)
+					}
+				case 2:
+					if err != nil || r.Status != 500 {
+						t.Errorf("command %d: %v %d", id, err, r.Status)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	require.False(t, t.Failed())
+
+	rows, err := pool.Query(ctx, `SELECT id FROM things ORDER BY id`)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	require.Len(t, ids, 50)
+	for _, id := range ids {
+		require.Zero(t, id%3, "only the commands that succeeded left rows")
+	}
+	events, err := eventstore.ReadFrom(ctx, pool, 0, 1000)
+	require.NoError(t, err)
+	require.Len(t, events, 50)
+}
