@@ -27,6 +27,11 @@ type ServerConfig struct {
 	// Workers bounds concurrent handlers per kind (commands, queries).
 	// Default 16.
 	Workers int
+	// CommandWorkers, when set, bounds concurrent command handlers instead
+	// of Workers. A service whose commands mostly wait for a shared batch
+	// transaction (holding no connection meanwhile) needs more of them than
+	// it has connections: the more wait, the larger each batch.
+	CommandWorkers int
 	// HandlerTimeout bounds one handler call. Default 20s; while it runs
 	// the command is kept in progress, so it is not redelivered meanwhile.
 	HandlerTimeout time.Duration
@@ -54,6 +59,9 @@ type Server struct {
 func NewServer(nc *nats.Conn, js jetstream.JetStream, n Names, cfg ServerConfig, log *slog.Logger) *Server {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
+	}
+	if cfg.CommandWorkers <= 0 {
+		cfg.CommandWorkers = cfg.Workers
 	}
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = 20 * time.Second
@@ -150,14 +158,14 @@ func (s *Server) startCommands(ctx context.Context) error {
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       commandAckWait,
 		MaxDeliver:    s.cfg.MaxDeliver,
-		MaxAckPending: s.cfg.Workers * 4,
+		MaxAckPending: s.cfg.CommandWorkers * 4,
 	})
 	if err != nil {
 		return fmt.Errorf("ensure command consumer: %w", err)
 	}
 
 	prefix := s.names.Subject(s.cfg.Service + ".cmd.")
-	sem := make(chan struct{}, s.cfg.Workers)
+	sem := make(chan struct{}, s.cfg.CommandWorkers)
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		busy := keepInProgress(m)
 		sem <- struct{}{}
@@ -167,7 +175,7 @@ func (s *Server) startCommands(ctx context.Context) error {
 			defer busy()
 			s.serveCommand(m, prefix)
 		}()
-	}, jetstream.PullMaxMessages(s.cfg.Workers*2), jetstream.ConsumeErrHandler(
+	}, jetstream.PullMaxMessages(s.cfg.CommandWorkers*2), jetstream.ConsumeErrHandler(
 		func(_ jetstream.ConsumeContext, err error) {
 			if !errors.Is(err, jetstream.ErrNoHeartbeat) {
 				s.log.Debug("command consumer", "err", err)

@@ -70,7 +70,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	// Command and query handlers.
 	cmds := command.New(rt.Pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics))
-	batcher := eventstore.NewBatcher(rt.Pool, cfg.Workers)
+	// Commands wait for their batch without a connection, so there are
+	// more of them than workers: under load the batches grow instead of
+	// the queue of commands.
+	commandWorkers := 4 * cfg.Workers
+	batcher := eventstore.NewBatcher(rt.Pool, commandWorkers)
 	cmds.UseBatcher(batcher)
 	cmds.OnTokenChange(func(ctx context.Context, hash string) {
 		if err := tokenkv.Sync(ctx, rt.Pool, kv, hash); err != nil {
@@ -78,7 +82,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 	})
 	server := natsbus.NewServer(rt.NC, rt.JS, rt.Names, natsbus.ServerConfig{
-		Service: calloutsv1.Service, Workers: cfg.Workers,
+		Service: calloutsv1.Service, Workers: cfg.Workers, CommandWorkers: commandWorkers,
 	}, log)
 	register(server, cmds, rt.Pool)
 	if err := server.Start(ctx); err != nil {

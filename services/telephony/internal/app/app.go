@@ -51,11 +51,15 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	// Commands and queries.
 	cmds := command.New(rt.Pool, time.Now, callflow.NewRegistry(cfg.CallFlowLogics))
-	batcher := eventstore.NewBatcher(rt.Pool, cfg.Workers)
+	// Commands wait for their batch without a connection, so there are
+	// more of them than workers: under load the batches grow instead of
+	// the queue of commands.
+	commandWorkers := 4 * cfg.Workers
+	batcher := eventstore.NewBatcher(rt.Pool, commandWorkers)
 	cmds.UseBatcher(batcher)
 	calls := query.PhoneCalls(rt.Pool)
 	server := natsbus.NewServer(rt.NC, rt.JS, rt.Names, natsbus.ServerConfig{
-		Service: telephonyv1.Service, Workers: cfg.Workers,
+		Service: telephonyv1.Service, Workers: cfg.Workers, CommandWorkers: commandWorkers,
 	}, log)
 	server.HandleCommand("phone_call.create", cmds.CreatePhoneCall)
 	server.HandleCommand("phone_call.update", cmds.UpdatePhoneCall)
