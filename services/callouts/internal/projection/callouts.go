@@ -78,7 +78,9 @@ func applyParticipationUpdated(ctx context.Context, tx pgx.Tx, e eventstore.Even
 // RefreshCallHistory recomputes the call count and latest call (by
 // creation time, then id) of the participations ids from the calls reported
 // for them, and the statuses of all their calls created at that latest
-// instant, in one statement. The ids are read in order, so two
+// instant, in one statement. Rows whose summary is unchanged (a call moved
+// from queued to dispatching, which the API shows as queued) are not
+// written. The ids are read in order, so two
 // transactions refreshing the same participations tend to lock them in the
 // same order (a deadlock that still happens is retried by the caller).
 func RefreshCallHistory(ctx context.Context, tx pgx.Tx, ids ...int64) error {
@@ -107,6 +109,9 @@ func RefreshCallHistory(ctx context.Context, tx pgx.Tx, ids ...int64) error {
 			) l ON true
 			ORDER BY t.pid
 		) x
-		WHERE p.id = x.pid`, sorted)
+		WHERE p.id = x.pid
+			AND (p.phone_calls_count, p.last_phone_call_id, p.last_phone_call_status,
+				p.last_phone_call_statuses) IS DISTINCT FROM
+				(x.calls, x.last_id, x.last_status, x.last_statuses)`, sorted)
 	return err
 }
