@@ -39,37 +39,13 @@ func Run(
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	}
 	apply := func(ctx context.Context, events []contract.Envelope) error {
-		if err := applyBatch(ctx, pool, events); err != nil {
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return Apply(ctx, tx, events...) })
+		if err != nil {
 			return err
 		}
 		return contactInboundCallers(ctx, events, newContact)
 	}
 	return natsbus.ConsumeEvents(ctx, js, n.EventStream(telephonyv1.Service), cfg, batchSize, apply, log)
-}
-
-// applyBatch writes a batch of events in one transaction with at most
-// three statements: the new calls, the status changes and the deletions,
-// each set-based. Of the status changes of one call only the newest is
-// written. One statement per kind matters beyond round trips: the per-callout
-// tallies are kept by statement triggers, which then fire three times per
-// batch instead of once per event, and each tally row is updated once.
-func applyBatch(ctx context.Context, pool *pgxpool.Pool, events []contract.Envelope) error {
-	newest := newestStatusChanges(events)
-	var w writes
-	for i, env := range events {
-		if env.EventType == telephonyv1.PhoneCallStatusChanged && !newest[i] {
-			continue
-		}
-		if err := w.add(env); err != nil {
-			return err
-		}
-	}
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if err := w.write(ctx, tx); err != nil {
-			return err
-		}
-		return projection.RefreshCallHistory(ctx, tx, w.touched()...)
-	})
 }
 
 // newestStatusChanges marks, for each call, the position of its status
@@ -116,18 +92,29 @@ func contactInboundCallers(ctx context.Context, events []contract.Envelope, newC
 	return nil
 }
 
-// Apply records one phone call event in the call history and returns the
-// participation it concerns (0 for calls without one). The caller then
-// refreshes that participation's summary columns.
-func Apply(ctx context.Context, tx pgx.Tx, env contract.Envelope) (int64, error) {
+// Apply records phone call events in the call history inside tx and
+// refreshes the summary columns of the participations they concern. It
+// takes at most three statements however many events there are: the new
+// calls, the status changes and the deletions, each set-based, and of the
+// status changes of one call only the newest. One statement per kind
+// matters beyond round trips: the per-callout tallies are kept by statement
+// triggers, which then fire three times per batch instead of once per
+// event, and each tally row is updated once.
+func Apply(ctx context.Context, tx pgx.Tx, events ...contract.Envelope) error {
+	newest := newestStatusChanges(events)
 	var w writes
-	if err := w.add(env); err != nil {
-		return 0, err
+	for i, env := range events {
+		if env.EventType == telephonyv1.PhoneCallStatusChanged && !newest[i] {
+			continue
+		}
+		if err := w.add(env); err != nil {
+			return err
+		}
 	}
 	if err := w.write(ctx, tx); err != nil {
-		return 0, err
+		return err
 	}
-	return w.last, nil
+	return projection.RefreshCallHistory(ctx, tx, w.touched()...)
 }
 
 // apiStatus is a call status as the API shows it.

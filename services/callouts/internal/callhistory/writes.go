@@ -31,24 +31,22 @@ type writes struct {
 
 	deleted []int64
 
-	// Participations whose summary columns must be refreshed, and the
-	// participation of the last event added (0 when it had none).
+	// Participations whose summary columns must be refreshed.
 	participationIDs map[int64]bool
-	last             int64
 }
 
 // add decodes env and gathers its change. Events of other types are
 // ignored.
 func (w *writes) add(env contract.Envelope) error {
-	w.last = 0
 	switch env.EventType {
 	case telephonyv1.PhoneCallCreated:
 		var d telephonyv1.PhoneCallCreatedV1
 		if err := json.Unmarshal(env.Data, &d); err != nil {
 			return fmt.Errorf("decode %s: %w", env.EventType, err)
 		}
+		w.touch(d.CalloutParticipationID)
 		if w.created[d.ID] {
-			return w.touch(d.CalloutParticipationID)
+			return nil
 		}
 		if w.created == nil {
 			w.created = map[int64]bool{}
@@ -66,7 +64,6 @@ func (w *writes) add(env contract.Envelope) error {
 		w.statuses = append(w.statuses, apiStatus(d.Status))
 		w.createdAt = append(w.createdAt, d.CreatedAt)
 		w.versions = append(w.versions, env.AggregateVersion)
-		return w.touch(d.CalloutParticipationID)
 
 	case telephonyv1.PhoneCallStatusChanged:
 		var d telephonyv1.PhoneCallStatusChangedV1
@@ -76,7 +73,7 @@ func (w *writes) add(env contract.Envelope) error {
 		w.changedIDs = append(w.changedIDs, d.ID)
 		w.changedStatuses = append(w.changedStatuses, apiStatus(d.Status))
 		w.changedVersions = append(w.changedVersions, env.AggregateVersion)
-		return w.touch(d.CalloutParticipationID)
+		w.touch(d.CalloutParticipationID)
 
 	case telephonyv1.PhoneCallDeleted:
 		var d telephonyv1.PhoneCallDeletedV1
@@ -84,21 +81,20 @@ func (w *writes) add(env contract.Envelope) error {
 			return fmt.Errorf("decode %s: %w", env.EventType, err)
 		}
 		w.deleted = append(w.deleted, d.ID)
-		return w.touch(d.CalloutParticipationID)
+		w.touch(d.CalloutParticipationID)
 	}
 	return nil
 }
 
-func (w *writes) touch(participation *int64) error {
+// touch notes a participation whose summary the changes alter.
+func (w *writes) touch(participation *int64) {
 	if participation == nil {
-		return nil
+		return
 	}
 	if w.participationIDs == nil {
 		w.participationIDs = map[int64]bool{}
 	}
 	w.participationIDs[*participation] = true
-	w.last = *participation
-	return nil
 }
 
 // touched lists the participations the gathered changes concern.

@@ -1,4 +1,0 @@
-package callhistory
-
-// ApplyBatch lets the tests write a batch as the event consumer does.
-var ApplyBatch = applyBatch
